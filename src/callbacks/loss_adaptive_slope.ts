@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import { AReLU } from '../layers/arelu.js';
+import { describe } from '../layers/common.js';
+import { logValue, type EpochLogs } from './logs.js';
+
+/** Arguments of {@link LossAdaptiveSlope}. */
+export interface LossAdaptiveSlopeArgs {
+  /**
+   * The epoch-log key whose value becomes the slope. Default `'loss'` (the epoch's mean training
+   * loss, as in the paper); `'val_loss'` uses the validation loss instead.
+   */
+  monitor?: string;
+  /**
+   * Where warnings go (a value that cannot be a slope, a model without AReLU layers).
+   * Default: `console.warn`.
+   */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The training rule of Atoum's AReLU as a tfjs callback: at the end of every epoch it sets the
+ * slope l of every {@link AReLU} layer of the model being fitted (nested models included) to the
+ * value of `logs[monitor]`, by default that epoch's training loss. The paper's algorithm (its
+ * Fig. 7, step 6.2): "Update AReLU parameter = new Loss value".
+ *
+ * - No work per batch and no read from the device per batch: one write per AReLU layer per epoch.
+ * - A monitored value that is missing, not a number, NaN, infinite or negative never becomes the
+ *   slope: the slope in effect stays and one warning names the epoch and the value. 0 and values
+ *   above 1 are valid slopes and are applied (an early epoch's loss can exceed 1).
+ * - A model with no AReLU layer gets one warning at the start of training.
+ *
+ * Works with `model.fit` and `model.fitDataset`, beside other `tf.Callback` instances such as
+ * `tf.callbacks.earlyStopping()`. tfjs cannot mix Callback instances with plain `{onEpochEnd}`
+ * objects in one array: wrap plain hooks in `new tf.CustomCallback({...})`.
+ *
+ * Source: I. A. Atoum, "Adaptive Rectified Linear Unit (AReLU) for Classification Problems to
+ * Solve Dying Problem in Deep Learning", IJACSA 14(2), 2023.
+ */
+export class LossAdaptiveSlope extends tf.Callback {
+  /** The log key read at each epoch end. */
+  readonly monitor: string;
+  private readonly warn: (message: string) => void;
+
+  /** @throws Error when `monitor` is not a non-empty string or an argument name is unknown. */
+  constructor(args: LossAdaptiveSlopeArgs = {}) {
+    super();
+    for (const key of Object.keys(args)) {
+      if (key !== 'monitor' && key !== 'warn') {
+        throw new Error(`lossAdaptiveSlope: unknown argument '${key}'. Allowed: monitor, warn.`);
+      }
+    }
+    const monitor = args.monitor ?? 'loss';
+    if (typeof monitor !== 'string' || monitor.length === 0) {
+      throw new Error(`lossAdaptiveSlope: monitor must be a non-empty log key such as 'loss', got ${describe(monitor)}.`);
+    }
+    if (args.warn !== undefined && typeof args.warn !== 'function') {
+      throw new Error(`lossAdaptiveSlope: warn must be a function, got ${describe(args.warn)}.`);
+    }
+    this.monitor = monitor;
+    this.warn = args.warn ?? ((message) => console.warn(message));
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    if (findAReLULayers(this.model).length === 0) {
+      this.warn(
+        `lossAdaptiveSlope: model '${this.model.name}' has no AReLU layer; the callback does nothing.`,
+      );
+    }
+  }
+
+  override async onEpochEnd(epoch: number, logs?: EpochLogs): Promise<void> {
+    const layers = findAReLULayers(this.model);
+    if (layers.length === 0) return;
+    const raw = logs?.[this.monitor];
+    const value = await logValue(raw);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      const shown = raw === undefined ? 'missing' : describe(value);
+      this.warn(
+        `lossAdaptiveSlope: epoch ${epoch + 1}: '${this.monitor}' is ${shown}, not a finite number >= 0; ` +
+          `the slope stays at ${layers[0].getSlope()}.`,
+      );
+      return;
+    }
+    for (const layer of layers) layer.setSlope(value);
+  }
+}
+
+/**
+ * Every {@link AReLU} layer of `model`, depth first, including those inside nested models
+ * (a Sequential or functional model used as a layer).
+ */
+export function findAReLULayers(model: tf.LayersModel | undefined): AReLU[] {
+  const found: AReLU[] = [];
+  const visit = (layers: tf.layers.Layer[]) => {
+    for (const layer of layers) {
+      if (layer instanceof AReLU) found.push(layer);
+      const inner = (layer as unknown as { layers?: unknown }).layers;
+      if (Array.isArray(inner)) visit(inner as tf.layers.Layer[]);
+    }
+  };
+  if (model != null) visit(model.layers);
+  return found;
+}
+
+/** Creates a {@link LossAdaptiveSlope} callback: sets every AReLU slope to `logs[monitor]` after each epoch. */
+export function lossAdaptiveSlope(args?: LossAdaptiveSlopeArgs): LossAdaptiveSlope {
+  return new LossAdaptiveSlope(args);
+}

@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkArgNames, checkNumber, singleInput, type Kwargs, type LayerArgs } from './common.js';
+
+/** Default initial slope l, as in Atoum (2023): "The function starts with any initial l value; say 0.1". */
+export const DEFAULT_INITIAL_SLOPE = 0.1;
+
+/** Arguments of the {@link AReLU} layer: the usual tfjs layer arguments plus the ones below. */
+export interface AReLUArgs extends LayerArgs {
+  /**
+   * The slope l of the negative part before the first update. A finite number >= 0.
+   * Default: 0.1 (the paper's starting value).
+   */
+  initialSlope?: number;
+}
+
+const OWN_ARGS = ['initialSlope'] as const;
+
+/**
+ * Adaptive Rectified Linear Unit (AReLU) of Atoum: element-wise
+ *
+ *     f(x) = x       for x > 0
+ *     f(x) = l * x   for x <= 0
+ *
+ * with derivative 1 for x > 0 and l for x <= 0 (the paper prints `x` for the negative branch of
+ * the derivative; the derivative of l*x is l).
+ *
+ * The slope l is not learned by gradient descent: it is a single non-trainable float32 scalar
+ * weight named `slope`, which the {@link LossAdaptiveSlope} callback sets to the epoch's training
+ * loss (categorical cross-entropy) at the end of every epoch. Being a layer weight, it is saved
+ * with the model and restored on load; optimizers never touch it.
+ *
+ * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
+ * - Output: float32, the same shape as the input.
+ *
+ * Source: I. A. Atoum, "Adaptive Rectified Linear Unit (AReLU) for Classification Problems to
+ * Solve Dying Problem in Deep Learning", International Journal of Advanced Computer Science and
+ * Applications (IJACSA) 14(2), 2023, Eq. (6).
+ *
+ * Not to be confused with Chen et al.'s attention-based AReLU (2020), which this library
+ * offers as `AttentionAReLU`.
+ *
+ * @example
+ * ```ts
+ * const model = tf.sequential({layers: [
+ *   tf.layers.dense({inputShape: [784], units: 512}), arelu(),
+ *   tf.layers.dense({units: 10, activation: 'softmax'})]});
+ * model.compile({optimizer: 'adamax', loss: 'categoricalCrossentropy'});
+ * await model.fit(xs, ys, {epochs: 20, callbacks: [lossAdaptiveSlope()]});
+ * ```
+ */
+export class AReLU extends tf.layers.Layer {
+  /** @nocollapse */
+  static className = 'AReLU';
+
+  private readonly initialSlope: number;
+  private pendingSlope: number;
+  private slope: tf.LayerVariable | null = null;
+
+  /**
+   * @throws Error when `initialSlope` is not a finite number >= 0, or when `args` holds an
+   *   argument name AReLU does not know.
+   */
+  constructor(args: AReLUArgs = {}) {
+    super(args);
+    checkArgNames('AReLU', args, OWN_ARGS);
+    this.initialSlope =
+      args.initialSlope === undefined
+        ? DEFAULT_INITIAL_SLOPE
+        : checkSlope('initialSlope', args.initialSlope);
+    this.pendingSlope = this.initialSlope;
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    void inputShape;
+    this.slope = this.addWeight(
+      'slope',
+      [],
+      'float32',
+      tf.initializers.constant({ value: this.pendingSlope }),
+      undefined,
+      false,
+    );
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    void kwargs;
+    return tf.tidy(() => {
+      let x = singleInput('AReLU', inputs);
+      if (x.dtype !== 'float32') x = tf.cast(x, 'float32');
+      // prelu computes x for x > 0 and alpha * x otherwise, with gradient 1 / alpha: exactly
+      // Eq. (6). The slope is read from the variable here, so a new value applies at the next batch.
+      return tf.prelu(x, this.slopeVariable().read());
+    });
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  /** The current slope l (a JS number; reads the weight, so do not call it per batch). */
+  getSlope(): number {
+    if (this.slope == null) return this.pendingSlope;
+    return this.slope.read().dataSync()[0];
+  }
+
+  /**
+   * Sets the slope l used from the next call on.
+   * @param value a finite number >= 0.
+   * @throws Error naming the value when it is not a finite number >= 0.
+   */
+  setSlope(value: number): void {
+    const v = checkSlope('slope', value);
+    if (this.slope == null) {
+      this.pendingSlope = v;
+      return;
+    }
+    const slope = this.slope;
+    tf.tidy(() => {
+      slope.write(tf.scalar(v, 'float32'));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), initialSlope: this.initialSlope };
+  }
+
+  private slopeVariable(): tf.LayerVariable {
+    if (this.slope == null) {
+      throw new Error('AReLU: the layer is used before build(); call it through a model or apply().');
+    }
+    return this.slope;
+  }
+}
+tf.serialization.registerClass(AReLU);
+
+function checkSlope(argName: string, value: unknown): number {
+  return checkNumber('AReLU', argName, value, { min: 0 });
+}
+
+/**
+ * Creates an {@link AReLU} layer (Atoum 2023): f(x) = x for x > 0, l*x for x <= 0, with l a
+ * non-trainable scalar weight (default 0.1) that {@link lossAdaptiveSlope} sets to the training
+ * loss after every epoch.
+ */
+export function arelu(args?: AReLUArgs): AReLU {
+  return new AReLU(args);
+}

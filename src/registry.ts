@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { arelu } from './layers/arelu.js';
+import { describe } from './layers/common.js';
+
+/** Options passed through to an activation's layer factory (its `XxxArgs` plus tfjs LayerArgs). */
+export type ActivationArgs = Record<string, unknown>;
+
+/** One registered activation. */
+export interface ActivationEntry {
+  /** Lowercase kebab-case name, e.g. `'leaky-relu'`. */
+  readonly name: string;
+  /** One line: the formula or what the layer is. */
+  readonly summary: string;
+  /** True when the layer has parameters trained by gradient descent. */
+  readonly learnable: boolean;
+  /** Builds a new layer; `args` override the registry's defaults. */
+  readonly create: (args?: ActivationArgs) => tf.layers.Layer;
+}
+
+const entries = new Map<string, ActivationEntry>();
+
+/**
+ * Adds an activation to the registry, so that {@link createActivation}, the MNIST example and the
+ * benchmark accept it by name.
+ * @throws Error when `name` is not lowercase kebab-case or is taken.
+ */
+export function registerActivation(entry: ActivationEntry): void {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(entry.name)) {
+    throw new Error(`registerActivation: name must be lowercase kebab-case (e.g. 'leaky-relu'), got ${describe(entry.name)}.`);
+  }
+  if (entries.has(entry.name)) {
+    throw new Error(`registerActivation: '${entry.name}' is already registered.`);
+  }
+  entries.set(entry.name, entry);
+}
+
+/** Every registered activation name, in registration order. */
+export function activationNames(): string[] {
+  return [...entries.keys()];
+}
+
+/** The registry entry for `name`. @throws Error listing the valid names when `name` is unknown. */
+export function activationEntry(name: string): ActivationEntry {
+  const entry = entries.get(name);
+  if (entry === undefined) {
+    throw new Error(`Unknown activation ${describe(name)}. Valid names: ${activationNames().join(', ')}.`);
+  }
+  return entry;
+}
+
+/**
+ * A new tfjs layer for the activation `name`, with the registry's defaults (the source paper's)
+ * overridden by `args`.
+ * @throws Error listing the valid names when `name` is unknown; the layer's own error for bad args.
+ */
+export function createActivation(name: string, args?: ActivationArgs): tf.layers.Layer {
+  return activationEntry(name).create(args);
+}
+
+const builtin = (activation: string) => (args: ActivationArgs = {}) =>
+  // tfjs' own Activation layer: no re-implementation of what tfjs already has.
+  tf.layers.activation({ ...args, activation } as Parameters<typeof tf.layers.activation>[0]);
+
+type AnyArgs = Record<string, never>;
+const fixed: Array<[string, string, boolean, (args?: ActivationArgs) => tf.layers.Layer]> = [
+  ['arelu', "Atoum's AReLU: x for x > 0, l*x otherwise; l = last epoch's training loss (initial 0.1)", false,
+    (args) => arelu(args as AnyArgs)],
+  ['relu', 'max(0, x) (tfjs ReLU layer)', false, (args) => tf.layers.reLU(args as AnyArgs)],
+  ['leaky-relu', 'max(alpha*x, x), alpha = 0.01 as in Maas et al. 2013 (tfjs LeakyReLU layer; tfjs default is 0.3)', false,
+    (args) => tf.layers.leakyReLU({ alpha: 0.01, ...(args as AnyArgs) })],
+  ['prelu', 'max(alpha*x, x), alpha learnable per unit, initial 0.25 as in He et al. 2015 (tfjs PReLU layer; tfjs default is 0)', true,
+    (args) => tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }), ...(args as AnyArgs) })],
+  ['elu', 'x for x > 0, exp(x) - 1 otherwise (tfjs ELU layer, alpha 1)', false, (args) => tf.layers.elu(args as AnyArgs)],
+  ['sigmoid', '1 / (1 + exp(-x)) (tfjs)', false, builtin('sigmoid')],
+  ['tanh', 'tanh(x) (tfjs)', false, builtin('tanh')],
+  ['selu', 'scale * elu(x, alpha) with the self-normalizing constants (tfjs)', false, builtin('selu')],
+  ['softplus', 'log(1 + exp(x)) (tfjs)', false, builtin('softplus')],
+  ['swish', 'x * sigmoid(x) (tfjs)', false, builtin('swish')],
+  ['mish', 'x * tanh(softplus(x)) (tfjs)', false, builtin('mish')],
+  ['gelu', 'x * Phi(x), Gaussian CDF (tfjs)', false, builtin('gelu')],
+  ['relu6', 'min(max(0, x), 6) (tfjs)', false, builtin('relu6')],
+];
+for (const [name, summary, learnable, create] of fixed) registerActivation({ name, summary, learnable, create });
