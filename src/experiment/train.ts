@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs';
+import { findAReLULayers, lossAdaptiveSlope } from '../callbacks/loss_adaptive_slope.js';
+import { logValue, type EpochLogs } from '../callbacks/logs.js';
+import type { EpochRecord } from './record.js';
+import { epochPermutation } from './shuffle.js';
+
+/** Images float32 [N, features] and one-hot labels float32 [N, classes]. */
+export interface LabelledImages {
+  images: tf.Tensor2D;
+  labels: tf.Tensor2D;
+}
+
+/** What the caller sees while a model trains (progress bars, logs). All optional. */
+export interface TrainHooks {
+  /** Once, before the first epoch. */
+  onTrainBegin?: (info: { epochs: number; batchesPerEpoch: number; samples: number }) => void;
+  /** After each batch; `loss()` reads that batch's loss (a device read: call it sparingly). */
+  onBatchEnd?: (batch: number, loss: () => number | undefined) => void;
+  /** After each epoch, with its record. */
+  onEpochEnd?: (record: EpochRecord) => void;
+}
+
+/** Options of {@link trainClassifier}. */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  /** Seed of the per-epoch shuffling. */
+  seed: number;
+  /** Evaluated after every epoch (the paper validates on the test set). */
+  validation?: LabelledImages;
+  /** Extra callbacks, run after the AReLU slope callback and before the epoch recorder (so a DeadUnitMonitor's `dead_fraction` reaches the record). */
+  callbacks?: tf.Callback[];
+  hooks?: TrainHooks;
+}
+
+/** The outcome of {@link trainClassifier}. */
+export interface TrainResult {
+  epochs: EpochRecord[];
+  /** Training samples per second over the batches (validation excluded). */
+  samplesPerSecond: number;
+  /** True when the training loss became NaN or infinite (training stopped at that epoch). */
+  diverged: boolean;
+}
+
+/**
+ * Trains a compiled classifier the way the paper does: `epochs` passes over `train` in shuffled
+ * mini-batches of `batchSize`, the AReLU slope callback attached (it does nothing to a model
+ * without AReLU), validation after every epoch. The shuffling is seeded (`seed`, epoch), unlike
+ * tfjs' `shuffle: true`, so that a run can be repeated exactly on the same backend.
+ */
+export async function trainClassifier(model: tf.LayersModel, train: LabelledImages, options: TrainOptions): Promise<TrainResult> {
+  const { epochs, batchSize, seed, validation, callbacks = [], hooks = {} } = options;
+  const samples = train.images.shape[0];
+  const batchesPerEpoch = Math.ceil(samples / batchSize);
+  let epochIndex = 0;
+  const dataset = tf.data.generator(function* batches() {
+    const order = epochPermutation(samples, seed, epochIndex++);
+    for (let start = 0; start < samples; start += batchSize) {
+      const idx = tf.tensor1d(order.subarray(start, start + batchSize), 'int32');
+      const xs = tf.gather(train.images, idx);
+      const ys = tf.gather(train.labels, idx);
+      idx.dispose();
+      yield { xs, ys };
+    }
+  });
+  const recorder = new EpochRecorder(hooks, samples);
+  hooks.onTrainBegin?.({ epochs, batchesPerEpoch, samples });
+  await model.fitDataset(dataset as unknown as tf.data.Dataset<tf.TensorContainer>, {
+    epochs,
+    verbose: 0,
+    validationData: validation ? [validation.images, validation.labels] : undefined,
+    validationBatchSize: 1000,
+    callbacks: [lossAdaptiveSlope(), ...callbacks, recorder],
+  });
+  return {
+    epochs: recorder.records,
+    samplesPerSecond: recorder.trainSeconds > 0 ? recorder.trainedSamples / recorder.trainSeconds : 0,
+    diverged: recorder.diverged,
+  };
+}
+
+/** Builds one {@link EpochRecord} per epoch and stops training when the loss is no longer finite. */
+class EpochRecorder extends tf.Callback {
+  readonly records: EpochRecord[] = [];
+  trainSeconds = 0;
+  trainedSamples = 0;
+  diverged = false;
+  private epochStart = 0;
+  private lastBatchEnd = 0;
+  private slope: number | null = null;
+
+  constructor(private readonly hooks: TrainHooks, private readonly samplesPerEpoch: number) {
+    super();
+  }
+
+  override async onEpochBegin(): Promise<void> {
+    const arelus = findAReLULayers(this.model);
+    this.slope = arelus.length > 0 ? arelus[0].getSlope() : null;
+    this.epochStart = performance.now();
+    this.lastBatchEnd = this.epochStart;
+  }
+
+  override async onBatchEnd(batch: number, logs?: EpochLogs): Promise<void> {
+    this.lastBatchEnd = performance.now();
+    const onBatchEnd = this.hooks.onBatchEnd;
+    if (onBatchEnd) {
+      onBatchEnd(batch, () => {
+        const v = logs?.loss;
+        if (v instanceof tf.Tensor) return v.isDisposed ? undefined : v.dataSync()[0];
+        return typeof v === 'number' ? v : undefined;
+      });
+    }
+  }
+
+  override async onEpochEnd(epoch: number, logs: EpochLogs = {}): Promise<void> {
+    const end = performance.now();
+    this.trainSeconds += (this.lastBatchEnd - this.epochStart) / 1000;
+    this.trainedSamples += this.samplesPerEpoch;
+    const num = async (key: string): Promise<number | null> => {
+      const v = await logValue(logs[key]);
+      return typeof v === 'number' ? v : null;
+    };
+    const loss = (await num('loss')) ?? Number.NaN;
+    const deadFractions = logs.dead_fractions as Record<string, number> | undefined;
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      loss,
+      acc: (await num('acc')) ?? Number.NaN,
+      valLoss: await num('val_loss'),
+      valAcc: await num('val_acc'),
+      slope: this.slope,
+      deadFraction: await num('dead_fraction'),
+      ...(deadFractions ? { deadFractions } : {}),
+      seconds: (end - this.epochStart) / 1000,
+    };
+    this.records.push(record);
+    if (!Number.isFinite(loss)) {
+      this.diverged = true;
+      this.model.stopTraining = true;
+    }
+    this.hooks.onEpochEnd?.(record);
+  }
+}
