@@ -1,0 +1,1 @@
+export { optimizeWasmMatMul, isWasmMatMulOptimized } from './kernels/wasm_matmul.js';
