@@ -20,3 +20,4 @@ export {
   type ActivationArgs,
   type ActivationEntry,
 } from './registry.js';
+export { optimizeWasmMatMul, isWasmMatMulOptimized } from './kernels/wasm_matmul.js';
