@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { arelu } from './layers/arelu.js';
+import { attentionArelu } from './layers/attention_arelu.js';
+import { srelu } from './layers/srelu.js';
 import { describe } from './layers/common.js';
 
 /** Options passed through to an activation's layer factory (its `XxxArgs` plus tfjs LayerArgs). */
@@ -79,5 +81,9 @@ const fixed: Array<[string, string, boolean, (args?: ActivationArgs) => tf.layer
   ['mish', 'x * tanh(softplus(x)) (tfjs)', false, builtin('mish')],
   ['gelu', 'x * Phi(x), Gaussian CDF (tfjs)', false, builtin('gelu')],
   ['relu6', 'min(max(0, x), 6) (tfjs)', false, builtin('relu6')],
+  ['attention-arelu', "Chen et al.'s attention AReLU: (1 + sigmoid(beta)) x for x > 0, clamp(alpha, 0.01, 0.99) x otherwise; alpha 0.9, beta 2 learnable per layer", true,
+    (args) => attentionArelu(args as AnyArgs)],
+  ['srelu', 'S-shaped ReLU (Jin et al. 2016): t_l + a_l(x - t_l) below t_l, x between, t_r + a_r(x - t_r) above t_r; 4 learnable per unit, starts as leaky ReLU 0.01 (t_r 1)', true,
+    (args) => srelu(args as AnyArgs)],
 ];
 for (const [name, summary, learnable, create] of fixed) registerActivation({ name, summary, learnable, create });

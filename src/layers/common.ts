@@ -91,3 +91,103 @@ function rangeText(range: {
   if (range.max !== undefined) parts.push(`${range.maxExclusive ? '<' : '<='} ${range.max}`);
   return parts.length ? `${kind} ${parts.join(' and ')}` : kind;
 }
+
+/** Checks that `value` is a boolean and returns it; otherwise throws an error naming the argument. */
+export function checkBoolean(layerClass: string, argName: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new Error(`${layerClass}: ${argName} must be true or false, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/** A tfjs weight initializer, e.g. `tf.initializers.constant({value: 1})`. */
+export type Initializer = ReturnType<typeof tf.initializers.ones>;
+/** A tfjs weight regularizer, e.g. `tf.regularizers.l2({l2: 1e-3})`. */
+export type Regularizer = ReturnType<typeof tf.regularizers.l2>;
+
+/** A tfjs initializer or regularizer in the serialized form a layer config holds. */
+export interface SerializedObject {
+  className: string;
+  config: tf.serialization.ConfigDict;
+}
+
+/** An initializer argument: a tfjs initializer or its serialized form (what getConfig returns). */
+export type InitializerArg = Initializer | SerializedObject;
+/** A regularizer argument: a tfjs regularizer or its serialized form (what getConfig returns). */
+export type RegularizerArg = Regularizer | SerializedObject;
+
+/** The `{className, config}` form of a tfjs initializer or regularizer, as tfjs' own layers save it. */
+export function serializeObject(obj: tf.serialization.Serializable): SerializedObject {
+  return { className: obj.getClassName(), config: obj.getConfig() };
+}
+
+/**
+ * Resolves an initializer or regularizer argument: a tfjs object is returned as is; a serialized
+ * `{className, config}` (from getConfig or a saved model) is rebuilt through the tfjs class registry.
+ * @throws Error naming the layer, the argument and the value when it is neither.
+ */
+export function resolveSerializable<T extends tf.serialization.Serializable>(
+  layerClass: string,
+  argName: string,
+  value: unknown,
+  kind: 'initializer' | 'regularizer',
+): T {
+  const example = kind === 'initializer' ? 'tf.initializers.constant({value: 0})' : 'tf.regularizers.l2({l2: 0.001})';
+  const fail = (why: string): never => {
+    throw new Error(
+      `${layerClass}: ${argName} must be a tfjs ${kind} (e.g. ${example}) or its serialized form ` +
+        `{className, config}, got ${describe(value)}${why}.`,
+    );
+  };
+  const base = kind === 'initializer' ? INITIALIZER_BASE : REGULARIZER_BASE;
+  if (value instanceof tf.serialization.Serializable) {
+    return value instanceof base ? (value as T) : fail('');
+  }
+  if (value == null || typeof value !== 'object') return fail('');
+  const { className, config } = value as Partial<SerializedObject>;
+  if (typeof className !== 'string' || config == null || typeof config !== 'object') return fail('');
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (entry === undefined) return fail(` (no tfjs class named '${className}' is registered)`);
+  const [cls, fromConfig] = entry;
+  const obj = fromConfig(cls, config);
+  return obj instanceof base ? (obj as unknown as T) : fail(` ('${className}' is not ${kind === 'initializer' ? 'an' : 'a'} ${kind})`);
+}
+
+// tfjs does not export its Initializer and Regularizer base classes; they are the parents of the
+// classes its factories return (Zeros extends Initializer, L1L2 extends Regularizer).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const INITIALIZER_BASE = Object.getPrototypeOf(tf.initializers.zeros().constructor) as Function;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const REGULARIZER_BASE = Object.getPrototypeOf(tf.regularizers.l2().constructor) as Function;
+
+/**
+ * The size of the last axis of a layer's input shape, for weights learned per unit / channel.
+ * @throws Error naming the layer when the shape has no known last axis.
+ */
+export function lastAxisSize(layerClass: string, inputShape: tf.Shape | tf.Shape[]): number {
+  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  const units = shape[shape.length - 1];
+  if (shape.length === 0 || units == null) {
+    throw new Error(
+      `${layerClass}: per-unit parameters need a known last input dimension, got input shape ${describe(shape)}.`,
+    );
+  }
+  return units;
+}
+
+/**
+ * The one tensor a single-input layer's `call` receives, cast to float32 when it is int32 or bool,
+ * as tfjs' own activation layers output float32.
+ */
+export function floatInput(layerClass: string, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  const x = singleInput(layerClass, inputs);
+  return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+}
+
+/** Reads a weight created in build(); throws a clear error when the layer is used before build(). */
+export function readWeight(layerClass: string, weight: tf.LayerVariable | null): tf.Tensor {
+  if (weight == null) {
+    throw new Error(`${layerClass}: the layer is used before build(); call it through a model or apply().`);
+  }
+  return weight.read();
+}
