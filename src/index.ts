@@ -23,6 +23,15 @@ export {
   DEFAULT_SRELU_T_RIGHT,
   type SReLUArgs,
 } from './layers/srelu.js';
+export {
+  APL,
+  apl,
+  DEFAULT_APL_B_STDDEV,
+  DEFAULT_APL_HINGES,
+  MAX_APL_HINGES,
+  type APLArgs,
+} from './layers/apl.js';
+export { AconC, aconC, type AconCArgs } from './layers/acon_c.js';
 export type { LayerArgs, InitializerArg, RegularizerArg, SerializedObject } from './layers/common.js';
 export {
   LossAdaptiveSlope,

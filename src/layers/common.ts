@@ -191,3 +191,92 @@ export function readWeight(layerClass: string, weight: tf.LayerVariable | null):
   }
   return weight.read();
 }
+
+/** One learnable parameter tensor of a {@link LearnedParamsLayer}. */
+export interface LearnedParam {
+  /** Weight name, e.g. `'t_left'`. */
+  weight: string;
+  /** Constructor argument that holds its initializer, e.g. `'tLeftInitializer'`. */
+  initializerArg: string;
+  /** Its initializer when the argument is absent; receives the constructor args. */
+  defaultInitializer: (args: Record<string, unknown>) => Initializer;
+  /** Constructor argument that holds its regularizer, for layers that offer one. */
+  regularizerArg?: string;
+}
+
+/**
+ * Base of the activation layers whose learnable parameters are float32 tensors learned per unit of
+ * the last input axis (shape [...prefix, units]) or shared by the layer (shape prefix) with
+ * `perUnit: false`, each with an initializer argument (tfjs object or serialized form) and
+ * optionally a regularizer argument. It validates those arguments, creates the weights in build(),
+ * reads them for call(), and puts `perUnit`, the initializers and the regularizers in getConfig().
+ * Subclasses implement call() and may override paramPrefixShape().
+ */
+export abstract class LearnedParamsLayer extends tf.layers.Layer {
+  protected readonly perUnit: boolean;
+  private readonly layerClass: string;
+  private readonly specs: readonly LearnedParam[];
+  private readonly initializers: Initializer[];
+  private readonly regularizers: Array<Regularizer | null>;
+  private params: tf.LayerVariable[] = [];
+
+  /**
+   * @param ownArgs the subclass's other argument names (validated by the subclass).
+   * @throws Error when `perUnit` is not a boolean, an initializer or regularizer argument is not a
+   *   tfjs object of that kind or its serialized form, or `args` holds an unknown argument name.
+   */
+  protected constructor(layerClass: string, args: LayerArgs, specs: readonly LearnedParam[], ownArgs: readonly string[] = []) {
+    super(args);
+    const all = args as Record<string, unknown>;
+    const specArgs = specs.flatMap((s) => (s.regularizerArg ? [s.initializerArg, s.regularizerArg] : [s.initializerArg]));
+    checkArgNames(layerClass, args, [...ownArgs, 'perUnit', ...specArgs]);
+    this.layerClass = layerClass;
+    this.specs = specs;
+    this.perUnit = all.perUnit === undefined ? true : checkBoolean(layerClass, 'perUnit', all.perUnit);
+    this.initializers = specs.map((s) =>
+      all[s.initializerArg] === undefined
+        ? s.defaultInitializer(all)
+        : resolveSerializable<Initializer>(layerClass, s.initializerArg, all[s.initializerArg], 'initializer'),
+    );
+    this.regularizers = specs.map((s) =>
+      s.regularizerArg === undefined || all[s.regularizerArg] == null
+        ? null
+        : resolveSerializable<Regularizer>(layerClass, s.regularizerArg, all[s.regularizerArg], 'regularizer'),
+    );
+    this.supportsMasking = true;
+  }
+
+  /** Leading dimensions of every parameter tensor (APL: [S]). Default: none. */
+  protected paramPrefixShape(): number[] {
+    return [];
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = [...this.paramPrefixShape(), ...(this.perUnit ? [lastAxisSize(this.layerClass, inputShape)] : [])];
+    this.params = this.specs.map((s, i) =>
+      this.addWeight(s.weight, shape, 'float32', this.initializers[i], this.regularizers[i] ?? undefined),
+    );
+    this.built = true;
+  }
+
+  /** The current parameter tensors, in the order of the specs (call inside tf.tidy). */
+  protected readParams(): tf.Tensor[] {
+    return this.specs.map((_, i) => readWeight(this.layerClass, this.params[i] ?? null));
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: Record<string, unknown> = { ...super.getConfig(), perUnit: this.perUnit };
+    this.specs.forEach((s, i) => {
+      config[s.initializerArg] = serializeObject(this.initializers[i]);
+      if (s.regularizerArg !== undefined) {
+        const r = this.regularizers[i];
+        config[s.regularizerArg] = r === null ? null : serializeObject(r);
+      }
+    });
+    return config as tf.serialization.ConfigDict;
+  }
+}

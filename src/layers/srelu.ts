@@ -1,17 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  checkArgNames,
-  checkBoolean,
-  floatInput,
-  lastAxisSize,
-  readWeight,
-  resolveSerializable,
-  serializeObject,
-  type Initializer,
-  type InitializerArg,
-  type Kwargs,
-  type LayerArgs,
-} from './common.js';
+import { floatInput, LearnedParamsLayer, type InitializerArg, type Kwargs, type LayerArgs, type LearnedParam } from './common.js';
 
 /** Default initial left threshold t_l: 0, so that SReLU starts as a leaky ReLU (Jin et al. 2016). */
 export const DEFAULT_SRELU_T_LEFT = 0;
@@ -42,10 +30,13 @@ export interface SReLUArgs extends LayerArgs {
   aRightInitializer?: InitializerArg;
 }
 
-const INITIALIZER_ARGS = ['tLeftInitializer', 'aLeftInitializer', 'tRightInitializer', 'aRightInitializer'] as const;
-const OWN_ARGS = ['perUnit', ...INITIALIZER_ARGS] as const;
-const DEFAULT_VALUES = [DEFAULT_SRELU_T_LEFT, DEFAULT_SRELU_A_LEFT, DEFAULT_SRELU_T_RIGHT, DEFAULT_SRELU_A_RIGHT];
-const WEIGHT_NAMES = ['t_left', 'a_left', 't_right', 'a_right'] as const;
+const constant = (value: number) => () => tf.initializers.constant({ value });
+const PARAMS: LearnedParam[] = [
+  { weight: 't_left', initializerArg: 'tLeftInitializer', defaultInitializer: constant(DEFAULT_SRELU_T_LEFT) },
+  { weight: 'a_left', initializerArg: 'aLeftInitializer', defaultInitializer: constant(DEFAULT_SRELU_A_LEFT) },
+  { weight: 't_right', initializerArg: 'tRightInitializer', defaultInitializer: constant(DEFAULT_SRELU_T_RIGHT) },
+  { weight: 'a_right', initializerArg: 'aRightInitializer', defaultInitializer: constant(DEFAULT_SRELU_A_RIGHT) },
+];
 const CLASS = 'SReLU';
 
 /**
@@ -81,57 +72,27 @@ const CLASS = 'SReLU';
  * Source: X. Jin, C. Xu, J. Feng, Y. Wei, J. Xiong, S. Yan, "Deep Learning with S-shaped Rectified
  * Linear Activation Units", AAAI 2016 (arXiv:1512.07030).
  */
-export class SReLU extends tf.layers.Layer {
+export class SReLU extends LearnedParamsLayer {
   /** @nocollapse */
   static className = CLASS;
-
-  private readonly perUnit: boolean;
-  private readonly initializers: Initializer[];
-  private params: tf.LayerVariable[] = [];
 
   /**
    * @throws Error when `perUnit` is not a boolean, when an initializer argument is neither a tfjs
    *   initializer nor its serialized form, or when `args` holds an argument name SReLU does not know.
    */
   constructor(args: SReLUArgs = {}) {
-    super(args);
-    checkArgNames(CLASS, args, OWN_ARGS);
-    this.perUnit = args.perUnit === undefined ? true : checkBoolean(CLASS, 'perUnit', args.perUnit);
-    this.initializers = INITIALIZER_ARGS.map((name, i) =>
-      args[name] === undefined
-        ? tf.initializers.constant({ value: DEFAULT_VALUES[i] })
-        : resolveSerializable<Initializer>(CLASS, name, args[name], 'initializer'),
-    );
-    this.supportsMasking = true;
-  }
-
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = this.perUnit ? [lastAxisSize(CLASS, inputShape)] : [];
-    this.params = WEIGHT_NAMES.map((name, i) => this.addWeight(name, shape, 'float32', this.initializers[i]));
-    this.built = true;
+    super(CLASS, args, PARAMS);
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     void kwargs;
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
-      const [tLeft, aLeft, tRight, aRight] = WEIGHT_NAMES.map((_, i) => readWeight(CLASS, this.params[i] ?? null));
+      const [tLeft, aLeft, tRight, aRight] = this.readParams();
       // t_l + prelu(x - t_l, a_l) = x + (a_l - 1) min(x - t_l, 0): the left kink, on a fused op.
       const left = tf.add(tf.prelu(tf.sub(x, tLeft), aLeft), tLeft);
       return tf.add(left, tf.mul(tf.relu(tf.sub(x, tRight)), tf.sub(aRight, 1)));
     });
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const config: tf.serialization.ConfigDict = { ...super.getConfig(), perUnit: this.perUnit };
-    INITIALIZER_ARGS.forEach((name, i) => {
-      config[name] = serializeObject(this.initializers[i]) as unknown as tf.serialization.ConfigDict;
-    });
-    return config;
   }
 }
 tf.serialization.registerClass(SReLU);
