@@ -32,6 +32,21 @@ export {
   type APLArgs,
 } from './layers/apl.js';
 export { AconC, aconC, type AconCArgs } from './layers/acon_c.js';
+export {
+  PAU,
+  pau,
+  DEFAULT_PAU_DENOMINATOR,
+  DEFAULT_PAU_NUMERATOR,
+  MAX_PAU_COEFFICIENTS,
+  type PAUArgs,
+} from './layers/pau.js';
+export {
+  Maxout,
+  maxout,
+  DEFAULT_MAXOUT_PIECES,
+  MAX_MAXOUT_PIECES,
+  type MaxoutArgs,
+} from './layers/maxout.js';
 export type { LayerArgs, InitializerArg, RegularizerArg, SerializedObject } from './layers/common.js';
 export {
   LossAdaptiveSlope,

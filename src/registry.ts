@@ -4,6 +4,8 @@ import { attentionArelu } from './layers/attention_arelu.js';
 import { srelu } from './layers/srelu.js';
 import { apl } from './layers/apl.js';
 import { aconC } from './layers/acon_c.js';
+import { pau } from './layers/pau.js';
+import { maxout } from './layers/maxout.js';
 import { describe } from './layers/common.js';
 
 /** Options passed through to an activation's layer factory (its `XxxArgs` plus tfjs LayerArgs). */
@@ -91,5 +93,9 @@ const fixed: Array<[string, string, boolean, (args?: ActivationArgs) => tf.layer
     (args) => apl(args as AnyArgs)],
   ['acon-c', 'ACON-C (Ma et al. 2021): (p1 - p2) x sigmoid(beta (p1 - p2) x) + p2 x; p1, p2 ~ N(0, 1) and beta = 1 learnable per unit', true,
     (args) => aconC(args as AnyArgs)],
+  ['pau', 'Pade activation unit (Molina et al. 2020): P(x)/Q(x), P degree 5, safe Q = 1 + sum_k |b_k| |x|^k degree 4, 10 learnable per layer, starting at the authors\' leaky-ReLU fit', true,
+    (args) => pau(args as AnyArgs)],
+  ['maxout', 'Maxout (Goodfellow et al. 2013): max over groups of k = 2 consecutive units; halves the width (after Dense(512): 256 units, the Dense computes the pieces)', false,
+    (args) => maxout(args as AnyArgs)],
 ];
 for (const [name, summary, learnable, create] of fixed) registerActivation({ name, summary, learnable, create });
