@@ -5,7 +5,49 @@
  * `tf.loadLayersModel` can restore saved models that use them.
  */
 export { AReLU, arelu, DEFAULT_INITIAL_SLOPE, type AReLUArgs } from './layers/arelu.js';
-export type { LayerArgs } from './layers/common.js';
+export {
+  AttentionAReLU,
+  attentionArelu,
+  ATTENTION_ARELU_ALPHA_MAX,
+  ATTENTION_ARELU_ALPHA_MIN,
+  DEFAULT_ATTENTION_ARELU_ALPHA,
+  DEFAULT_ATTENTION_ARELU_BETA,
+  type AttentionAReLUArgs,
+} from './layers/attention_arelu.js';
+export {
+  SReLU,
+  srelu,
+  DEFAULT_SRELU_A_LEFT,
+  DEFAULT_SRELU_A_RIGHT,
+  DEFAULT_SRELU_T_LEFT,
+  DEFAULT_SRELU_T_RIGHT,
+  type SReLUArgs,
+} from './layers/srelu.js';
+export {
+  APL,
+  apl,
+  DEFAULT_APL_B_STDDEV,
+  DEFAULT_APL_HINGES,
+  MAX_APL_HINGES,
+  type APLArgs,
+} from './layers/apl.js';
+export { AconC, aconC, type AconCArgs } from './layers/acon_c.js';
+export {
+  PAU,
+  pau,
+  DEFAULT_PAU_DENOMINATOR,
+  DEFAULT_PAU_NUMERATOR,
+  MAX_PAU_COEFFICIENTS,
+  type PAUArgs,
+} from './layers/pau.js';
+export {
+  Maxout,
+  maxout,
+  DEFAULT_MAXOUT_PIECES,
+  MAX_MAXOUT_PIECES,
+  type MaxoutArgs,
+} from './layers/maxout.js';
+export type { LayerArgs, InitializerArg, RegularizerArg, SerializedObject } from './layers/common.js';
 export {
   LossAdaptiveSlope,
   lossAdaptiveSlope,

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { arelu } from './layers/arelu.js';
+import { attentionArelu } from './layers/attention_arelu.js';
+import { srelu } from './layers/srelu.js';
+import { apl } from './layers/apl.js';
+import { aconC } from './layers/acon_c.js';
+import { pau } from './layers/pau.js';
+import { maxout } from './layers/maxout.js';
 import { describe } from './layers/common.js';
 
 /** Options passed through to an activation's layer factory (its `XxxArgs` plus tfjs LayerArgs). */
@@ -79,5 +85,17 @@ const fixed: Array<[string, string, boolean, (args?: ActivationArgs) => tf.layer
   ['mish', 'x * tanh(softplus(x)) (tfjs)', false, builtin('mish')],
   ['gelu', 'x * Phi(x), Gaussian CDF (tfjs)', false, builtin('gelu')],
   ['relu6', 'min(max(0, x), 6) (tfjs)', false, builtin('relu6')],
+  ['attention-arelu', "Chen et al.'s attention AReLU: (1 + sigmoid(beta)) x for x > 0, clamp(alpha, 0.01, 0.99) x otherwise; alpha 0.9, beta 2 learnable per layer", true,
+    (args) => attentionArelu(args as AnyArgs)],
+  ['srelu', 'S-shaped ReLU (Jin et al. 2016): t_l + a_l(x - t_l) below t_l, x between, t_r + a_r(x - t_r) above t_r; 4 learnable per unit, starts as leaky ReLU 0.01 (t_r 1)', true,
+    (args) => srelu(args as AnyArgs)],
+  ['apl', 'Adaptive piecewise linear (Agostinelli et al. 2015): max(0, x) + sum_s a_s max(0, b_s - x), S = 2 hinges learnable per unit, a ~ U(-0.25, 0.25), b ~ N(0, 0.5^2)', true,
+    (args) => apl(args as AnyArgs)],
+  ['acon-c', 'ACON-C (Ma et al. 2021): (p1 - p2) x sigmoid(beta (p1 - p2) x) + p2 x; p1, p2 ~ N(0, 1) and beta = 1 learnable per unit', true,
+    (args) => aconC(args as AnyArgs)],
+  ['pau', 'Pade activation unit (Molina et al. 2020): P(x)/Q(x), P degree 5, safe Q = 1 + sum_k |b_k| |x|^k degree 4, 10 learnable per layer, starting at the authors\' leaky-ReLU fit', true,
+    (args) => pau(args as AnyArgs)],
+  ['maxout', 'Maxout (Goodfellow et al. 2013): max over groups of k = 2 consecutive units; halves the width (after Dense(512): 256 units, the Dense computes the pieces)', false,
+    (args) => maxout(args as AnyArgs)],
 ];
 for (const [name, summary, learnable, create] of fixed) registerActivation({ name, summary, learnable, create });

@@ -91,3 +91,192 @@ function rangeText(range: {
   if (range.max !== undefined) parts.push(`${range.maxExclusive ? '<' : '<='} ${range.max}`);
   return parts.length ? `${kind} ${parts.join(' and ')}` : kind;
 }
+
+/** Checks that `value` is a boolean and returns it; otherwise throws an error naming the argument. */
+export function checkBoolean(layerClass: string, argName: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new Error(`${layerClass}: ${argName} must be true or false, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/** A tfjs weight initializer, e.g. `tf.initializers.constant({value: 1})`. */
+export type Initializer = ReturnType<typeof tf.initializers.ones>;
+/** A tfjs weight regularizer, e.g. `tf.regularizers.l2({l2: 1e-3})`. */
+export type Regularizer = ReturnType<typeof tf.regularizers.l2>;
+
+/** A tfjs initializer or regularizer in the serialized form a layer config holds. */
+export interface SerializedObject {
+  className: string;
+  config: tf.serialization.ConfigDict;
+}
+
+/** An initializer argument: a tfjs initializer or its serialized form (what getConfig returns). */
+export type InitializerArg = Initializer | SerializedObject;
+/** A regularizer argument: a tfjs regularizer or its serialized form (what getConfig returns). */
+export type RegularizerArg = Regularizer | SerializedObject;
+
+/** The `{className, config}` form of a tfjs initializer or regularizer, as tfjs' own layers save it. */
+export function serializeObject(obj: tf.serialization.Serializable): SerializedObject {
+  return { className: obj.getClassName(), config: obj.getConfig() };
+}
+
+/**
+ * Resolves an initializer or regularizer argument: a tfjs object is returned as is; a serialized
+ * `{className, config}` (from getConfig or a saved model) is rebuilt through the tfjs class registry.
+ * @throws Error naming the layer, the argument and the value when it is neither.
+ */
+export function resolveSerializable<T extends tf.serialization.Serializable>(
+  layerClass: string,
+  argName: string,
+  value: unknown,
+  kind: 'initializer' | 'regularizer',
+): T {
+  const example = kind === 'initializer' ? 'tf.initializers.constant({value: 0})' : 'tf.regularizers.l2({l2: 0.001})';
+  const fail = (why: string): never => {
+    throw new Error(
+      `${layerClass}: ${argName} must be a tfjs ${kind} (e.g. ${example}) or its serialized form ` +
+        `{className, config}, got ${describe(value)}${why}.`,
+    );
+  };
+  const base = kind === 'initializer' ? INITIALIZER_BASE : REGULARIZER_BASE;
+  if (value instanceof tf.serialization.Serializable) {
+    return value instanceof base ? (value as T) : fail('');
+  }
+  if (value == null || typeof value !== 'object') return fail('');
+  const { className, config } = value as Partial<SerializedObject>;
+  if (typeof className !== 'string' || config == null || typeof config !== 'object') return fail('');
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (entry === undefined) return fail(` (no tfjs class named '${className}' is registered)`);
+  const [cls, fromConfig] = entry;
+  const obj = fromConfig(cls, config);
+  return obj instanceof base ? (obj as unknown as T) : fail(` ('${className}' is not ${kind === 'initializer' ? 'an' : 'a'} ${kind})`);
+}
+
+// tfjs does not export its Initializer and Regularizer base classes; they are the parents of the
+// classes its factories return (Zeros extends Initializer, L1L2 extends Regularizer).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const INITIALIZER_BASE = Object.getPrototypeOf(tf.initializers.zeros().constructor) as Function;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const REGULARIZER_BASE = Object.getPrototypeOf(tf.regularizers.l2().constructor) as Function;
+
+/**
+ * The size of the last axis of a layer's input shape, for weights learned per unit / channel.
+ * @throws Error naming the layer when the shape has no known last axis.
+ */
+export function lastAxisSize(layerClass: string, inputShape: tf.Shape | tf.Shape[]): number {
+  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  const units = shape[shape.length - 1];
+  if (shape.length === 0 || units == null) {
+    throw new Error(
+      `${layerClass}: per-unit parameters need a known last input dimension, got input shape ${describe(shape)}.`,
+    );
+  }
+  return units;
+}
+
+/**
+ * The one tensor a single-input layer's `call` receives, cast to float32 when it is int32 or bool,
+ * as tfjs' own activation layers output float32.
+ */
+export function floatInput(layerClass: string, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  const x = singleInput(layerClass, inputs);
+  return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+}
+
+/** Reads a weight created in build(); throws a clear error when the layer is used before build(). */
+export function readWeight(layerClass: string, weight: tf.LayerVariable | null): tf.Tensor {
+  if (weight == null) {
+    throw new Error(`${layerClass}: the layer is used before build(); call it through a model or apply().`);
+  }
+  return weight.read();
+}
+
+/** One learnable parameter tensor of a {@link LearnedParamsLayer}. */
+export interface LearnedParam {
+  /** Weight name, e.g. `'t_left'`. */
+  weight: string;
+  /** Constructor argument that holds its initializer, e.g. `'tLeftInitializer'`. */
+  initializerArg: string;
+  /** Its initializer when the argument is absent; receives the constructor args. */
+  defaultInitializer: (args: Record<string, unknown>) => Initializer;
+  /** Constructor argument that holds its regularizer, for layers that offer one. */
+  regularizerArg?: string;
+}
+
+/**
+ * Base of the activation layers whose learnable parameters are float32 tensors learned per unit of
+ * the last input axis (shape [...prefix, units]) or shared by the layer (shape prefix) with
+ * `perUnit: false`, each with an initializer argument (tfjs object or serialized form) and
+ * optionally a regularizer argument. It validates those arguments, creates the weights in build(),
+ * reads them for call(), and puts `perUnit`, the initializers and the regularizers in getConfig().
+ * Subclasses implement call() and may override paramPrefixShape().
+ */
+export abstract class LearnedParamsLayer extends tf.layers.Layer {
+  protected readonly perUnit: boolean;
+  private readonly layerClass: string;
+  private readonly specs: readonly LearnedParam[];
+  private readonly initializers: Initializer[];
+  private readonly regularizers: Array<Regularizer | null>;
+  private params: tf.LayerVariable[] = [];
+
+  /**
+   * @param ownArgs the subclass's other argument names (validated by the subclass).
+   * @throws Error when `perUnit` is not a boolean, an initializer or regularizer argument is not a
+   *   tfjs object of that kind or its serialized form, or `args` holds an unknown argument name.
+   */
+  protected constructor(layerClass: string, args: LayerArgs, specs: readonly LearnedParam[], ownArgs: readonly string[] = []) {
+    super(args);
+    const all = args as Record<string, unknown>;
+    const specArgs = specs.flatMap((s) => (s.regularizerArg ? [s.initializerArg, s.regularizerArg] : [s.initializerArg]));
+    checkArgNames(layerClass, args, [...ownArgs, 'perUnit', ...specArgs]);
+    this.layerClass = layerClass;
+    this.specs = specs;
+    this.perUnit = all.perUnit === undefined ? true : checkBoolean(layerClass, 'perUnit', all.perUnit);
+    this.initializers = specs.map((s) =>
+      all[s.initializerArg] === undefined
+        ? s.defaultInitializer(all)
+        : resolveSerializable<Initializer>(layerClass, s.initializerArg, all[s.initializerArg], 'initializer'),
+    );
+    this.regularizers = specs.map((s) =>
+      s.regularizerArg === undefined || all[s.regularizerArg] == null
+        ? null
+        : resolveSerializable<Regularizer>(layerClass, s.regularizerArg, all[s.regularizerArg], 'regularizer'),
+    );
+    this.supportsMasking = true;
+  }
+
+  /** Leading dimensions of every parameter tensor (APL: [S]). Default: none. */
+  protected paramPrefixShape(): number[] {
+    return [];
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = [...this.paramPrefixShape(), ...(this.perUnit ? [lastAxisSize(this.layerClass, inputShape)] : [])];
+    this.params = this.specs.map((s, i) =>
+      this.addWeight(s.weight, shape, 'float32', this.initializers[i], this.regularizers[i] ?? undefined),
+    );
+    this.built = true;
+  }
+
+  /** The current parameter tensors, in the order of the specs (call inside tf.tidy). */
+  protected readParams(): tf.Tensor[] {
+    return this.specs.map((_, i) => readWeight(this.layerClass, this.params[i] ?? null));
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: Record<string, unknown> = { ...super.getConfig(), perUnit: this.perUnit };
+    this.specs.forEach((s, i) => {
+      config[s.initializerArg] = serializeObject(this.initializers[i]);
+      if (s.regularizerArg !== undefined) {
+        const r = this.regularizers[i];
+        config[s.regularizerArg] = r === null ? null : serializeObject(r);
+      }
+    });
+    return config as tf.serialization.ConfigDict;
+  }
+}

@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+import { floatInput, LearnedParamsLayer, type InitializerArg, type Kwargs, type LayerArgs, type LearnedParam } from './common.js';
+
+/** Arguments of the {@link AconC} layer: the usual tfjs layer arguments plus the ones below. */
+export interface AconCArgs extends LayerArgs {
+  /**
+   * true: p1, p2 and beta per unit of the last input axis (per channel, as in the paper and the
+   * authors' code), weights of shape [units]; false: one of each for the whole layer (shape []).
+   * Default: true.
+   */
+  perUnit?: boolean;
+  /** Initializer of p1. Default: standard normal N(0, 1) (the authors' code, `torch.randn`). */
+  p1Initializer?: InitializerArg;
+  /** Initializer of p2. Default: standard normal N(0, 1) (the authors' code, `torch.randn`). */
+  p2Initializer?: InitializerArg;
+  /** Initializer of the switching factor beta. Default: constant 1 (the authors' code, `torch.ones`). */
+  betaInitializer?: InitializerArg;
+}
+
+const standardNormal = () => tf.initializers.randomNormal({ mean: 0, stddev: 1 });
+const PARAMS: LearnedParam[] = [
+  { weight: 'p1', initializerArg: 'p1Initializer', defaultInitializer: standardNormal },
+  { weight: 'p2', initializerArg: 'p2Initializer', defaultInitializer: standardNormal },
+  { weight: 'beta', initializerArg: 'betaInitializer', defaultInitializer: () => tf.initializers.ones() },
+];
+const CLASS = 'AconC';
+
+/**
+ * ACON-C ("activate or not", variant C) of Ma et al.: element-wise, per unit,
+ *
+ *     f(x) = (p1 - p2) x * sigmoid(beta (p1 - p2) x) + p2 x
+ *
+ * a smooth maximum of the two lines p1 x and p2 x whose sharpness is the learnable switching
+ * factor beta (beta -> infinity: max(p1 x, p2 x); beta = 0: the mean (p1 + p2) x / 2). With p1 = 1,
+ * p2 = 0 it is Swish with a learnable beta. Trainable float32 weights `p1`, `p2`, `beta` of shape
+ * [units] (per channel of the last axis) or [] with `perUnit: false`.
+ *
+ * Derivatives, with d = p1 - p2, u = beta d x and s = sigmoid(u):
+ * df/dx = d (s + u s (1 - s)) + p2; df/dbeta = d² x² s (1 - s);
+ * df/dp1 = x (s + u s (1 - s)); df/dp2 = x - df/dp1. The function is smooth: no kinks.
+ *
+ * Initialization as in the authors' code: p1, p2 ~ N(0, 1) and beta = 1, per channel.
+ * Meta-ACON (beta computed from the input by a small network) is not this layer.
+ *
+ * - Input: a tensor of rank >= 1 with a known last dimension when `perUnit` (float32; int32 or bool
+ *   inputs are cast to float32).
+ * - Output: float32, the same shape as the input.
+ *
+ * Source: N. Ma, X. Zhang, M. Liu, J. Sun, "Activate or Not: Learning Customized Activation",
+ * CVPR 2021 (arXiv:2009.04759); code: github.com/nmaac/acon.
+ */
+export class AconC extends LearnedParamsLayer {
+  /** @nocollapse */
+  static className = CLASS;
+
+  /**
+   * @throws Error when `perUnit` is not a boolean, an initializer argument is neither a tfjs
+   *   initializer nor its serialized form, or `args` holds an argument name AconC does not know.
+   */
+  constructor(args: AconCArgs = {}) {
+    super(CLASS, args, PARAMS);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    void kwargs;
+    return tf.tidy(() => {
+      const x = floatInput(CLASS, inputs);
+      const [p1, p2, beta] = this.readParams();
+      // x * (d * sigmoid(beta d x) + p2), d = p1 - p2: the per-unit products stay small, and the
+      // input-sized work is 2 muls, 1 sigmoid, 1 mul and 1 add.
+      const d = tf.sub(p1, p2);
+      const gate = tf.sigmoid(tf.mul(x, tf.mul(beta, d)));
+      return tf.mul(x, tf.add(tf.mul(gate, d), p2));
+    });
+  }
+}
+tf.serialization.registerClass(AconC);
+
+/**
+ * Creates an {@link AconC} layer (Ma et al. 2021): (p1 - p2) x sigmoid(beta (p1 - p2) x) + p2 x with
+ * p1, p2 ~ N(0, 1) and beta = 1 learnable per unit.
+ */
+export function aconC(args?: AconCArgs): AconC {
+  return new AconC(args);
+}

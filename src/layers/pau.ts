@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkArgNames, checkNumber, describe, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
+
+/**
+ * Default initial numerator coefficients a_0..a_5: the authors' fit of leaky ReLU (slope 0.01) on
+ * [-3, 3] ("pade_optimized_leakyrelu" in github.com/ml-research/pau, the paper's code).
+ */
+export const DEFAULT_PAU_NUMERATOR: readonly number[] = Object.freeze([
+  3.35583603e-2, 5.05000375e-1, 1.65343934, 2.01001052, 9.31901999e-1, 1.52424124e-1,
+]);
+/** Default initial denominator coefficients b_1..b_4, from the same fit. */
+export const DEFAULT_PAU_DENOMINATOR: readonly number[] = Object.freeze([
+  3.30847488e-6, 3.98021568, 5.12471206e-7, 3.01830109e-1,
+]);
+/** Largest accepted number of coefficients in the numerator or the denominator. */
+export const MAX_PAU_COEFFICIENTS = 16;
+
+/** Arguments of the {@link PAU} layer: the usual tfjs layer arguments plus the ones below. */
+export interface PAUArgs extends LayerArgs {
+  /**
+   * Initial numerator coefficients [a_0, a_1, ..., a_m]; their count m + 1 sets the degree m of P.
+   * 1 to 16 finite numbers. Default: the authors' leaky-ReLU fit, m = 5.
+   */
+  initialNumerator?: number[];
+  /**
+   * Initial denominator coefficients [b_1, ..., b_n]; their count sets the degree n of Q.
+   * 1 to 16 finite numbers. Default: the authors' leaky-ReLU fit, n = 4.
+   */
+  initialDenominator?: number[];
+}
+
+const OWN_ARGS = ['initialNumerator', 'initialDenominator'] as const;
+const CLASS = 'PAU';
+
+/**
+ * Padé Activation Unit of Molina, Schramowski and Kersting, in the paper's "safe" form: element-wise
+ *
+ *     F(x) = P(x) / Q(x),   P(x) = a_0 + a_1 x + ... + a_m x^m,
+ *                           Q(x) = 1 + |b_1| |x| + |b_2| |x|^2 + ... + |b_n| |x|^n
+ *
+ * with m = 5 and n = 4 by default. Q(x) >= 1, so F has no poles. The m + 1 + n coefficients are
+ * two trainable float32 weights of the layer, `numerator` [m + 1] and `denominator` [n], shared by
+ * all units as in the paper (one PAU per layer).
+ *
+ * Denominator form: this is the paper's safe PAU and the one of the authors' original code
+ * (CUDA kernels and Python reference of github.com/ml-research/pau), later called "version A" in
+ * their `rational_activations` package, where it is the default. Their "version B" is
+ * Q(x) = 1 + |b_1 x + ... + b_n x^n|; with the default coefficients (b_1, b_3 ~ 1e-6 and
+ * b_2, b_4 > 0) both forms agree to 3e-8 on [-3, 3]. The later package also adds a learnable
+ * input shift ("center", initial 0), which is not in the paper and not here.
+ *
+ * Initialization: the coefficients of the authors' fit of leaky ReLU (slope 0.01) on [-3, 3]
+ * (max error 0.034 there, at x = 0 where F(0) = a_0; mean error 0.004). Outside [-3, 3] the
+ * initial F bends toward a_5/b_4 x = 0.505 x on both sides, as theirs does.
+ *
+ * Derivatives: dF/dx = P'(x)/Q(x) - P(x) sign(x) (|b_1| + 2|b_2||x| + ...)/Q(x)^2;
+ * dF/da_j = x^j/Q(x); dF/db_k = -sign(b_k) |x|^k P(x)/Q(x)^2. At x = 0 (a kink of Q when b_1 != 0)
+ * tfjs takes sign(0) = -1 for d|x|/dx, where the authors' CUDA kernel takes +1; with the default
+ * coefficients the two derivatives differ by 2 a_0 |b_1| = 2e-7.
+ *
+ * Evaluated by Horner's rule in x and |x| (float32: inputs beyond about 1e7 in magnitude overflow
+ * x^5 and give NaN).
+ *
+ * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
+ * - Output: float32, the same shape as the input.
+ *
+ * Source: A. Molina, P. Schramowski, K. Kersting, "Padé Activation Units: End-to-end Learning of
+ * Flexible Activation Functions in Deep Networks", ICLR 2020 (arXiv:1907.06732).
+ */
+export class PAU extends tf.layers.Layer {
+  /** @nocollapse */
+  static className = CLASS;
+
+  private readonly initialNumerator: number[];
+  private readonly initialDenominator: number[];
+  private numerator: tf.LayerVariable | null = null;
+  private denominator: tf.LayerVariable | null = null;
+
+  /**
+   * @throws Error when `initialNumerator` or `initialDenominator` is not an array of 1 to 16 finite
+   *   numbers, or when `args` holds an argument name PAU does not know.
+   */
+  constructor(args: PAUArgs = {}) {
+    super(args);
+    checkArgNames(CLASS, args, OWN_ARGS);
+    this.initialNumerator = checkCoefficients('initialNumerator', args.initialNumerator, DEFAULT_PAU_NUMERATOR);
+    this.initialDenominator = checkCoefficients('initialDenominator', args.initialDenominator, DEFAULT_PAU_DENOMINATOR);
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    void inputShape;
+    const create = (name: string, values: number[]) => {
+      const weight = this.addWeight(name, [values.length], 'float32', tf.initializers.zeros());
+      tf.tidy(() => {
+        weight.write(tf.tensor1d(values, 'float32'));
+      });
+      return weight;
+    };
+    this.numerator = create('numerator', this.initialNumerator);
+    this.denominator = create('denominator', this.initialDenominator);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    void kwargs;
+    return tf.tidy(() => {
+      const x = floatInput(CLASS, inputs);
+      const a = tf.unstack(readWeight(CLASS, this.numerator));
+      const b = tf.unstack(tf.abs(readWeight(CLASS, this.denominator)));
+      const p = horner(a, x);
+      // Q = 1 + |x| (|b_1| + |x| (|b_2| + ...)), i.e. Horner in |x| with constant term 1.
+      const q = tf.add(1, tf.mul(tf.abs(x), horner(b, tf.abs(x))));
+      return tf.div(p, q);
+    });
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      initialNumerator: [...this.initialNumerator],
+      initialDenominator: [...this.initialDenominator],
+    };
+  }
+}
+tf.serialization.registerClass(PAU);
+
+/** c_0 + z (c_1 + z (c_2 + ...)) for scalar coefficients c and a tensor z. */
+function horner(c: tf.Tensor[], z: tf.Tensor): tf.Tensor {
+  let acc: tf.Tensor = c[c.length - 1];
+  for (let k = c.length - 2; k >= 0; k--) acc = tf.add(tf.mul(acc, z), c[k]);
+  // A single coefficient is a scalar; broadcast it to the input's shape.
+  return c.length === 1 ? tf.add(tf.zerosLike(z), acc) : acc;
+}
+
+function checkCoefficients(argName: string, value: unknown, fallback: readonly number[]): number[] {
+  if (value === undefined) return [...fallback];
+  const range = `an array of 1 to ${MAX_PAU_COEFFICIENTS} finite numbers`;
+  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_PAU_COEFFICIENTS) {
+    throw new Error(`${CLASS}: ${argName} must be ${range}, got ${describe(value)}.`);
+  }
+  return value.map((v, i) => checkNumber(CLASS, `${argName}[${i}]`, v));
+}
+
+/**
+ * Creates a {@link PAU} layer (Molina et al. 2020): P(x)/Q(x) with P of degree 5, the safe
+ * Q(x) = 1 + sum_k |b_k| |x|^k of degree 4, coefficients learnable per layer, starting at the
+ * authors' leaky-ReLU fit.
+ */
+export function pau(args?: PAUArgs): PAU {
+  return new PAU(args);
+}
