@@ -1,0 +1,71 @@
+import type { RunConfig, RunRecord } from '../experiment/record.js';
+
+/** One planned run of a benchmark grid. */
+export type GridRun = RunConfig;
+
+/**
+ * The identity of a run: its activation, seed and every protocol setting (not the backend or
+ * the kernels, which do not change what is computed). Two records with the same key are the
+ * same experiment.
+ */
+export function runKey(config: RunConfig): string {
+  const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify(sorted);
+}
+
+/** Every (activation, seed) pair with the shared protocol settings, activation-major. */
+export function planGrid(activations: string[], seeds: number[], protocol: Omit<RunConfig, 'activation' | 'seed'>): GridRun[] {
+  const runs: GridRun[] = [];
+  for (const seed of seeds) for (const activation of activations) runs.push({ activation, seed, ...protocol });
+  return runs;
+}
+
+/** A shard `i/n`: 1-based index i of n equal parts. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/**
+ * The runs of shard `i/n`: every n-th run of the grid starting at the i-th, so that the n shards
+ * together cover the grid exactly once, each with a similar mix of activations and seeds.
+ */
+export function takeShard<T>(runs: T[], shard: Shard): T[] {
+  return runs.filter((_, k) => k % shard.count === shard.index - 1);
+}
+
+/** The runs of `runs` whose key is not among `done` records' keys (the resume rule). */
+export function pendingRuns(runs: GridRun[], done: RunRecord[]): GridRun[] {
+  const finished = new Set(done.map((r) => runKey(r.config)));
+  return runs.filter((r) => !finished.has(runKey(r)));
+}
+
+/** Parses `i/n` with 1 <= i <= n. @throws Error naming the flag and the value otherwise. */
+export function parseShard(raw: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new Error(`--shard must be i/n with 1 <= i <= n (e.g. 1/2), got '${raw}'.`);
+  }
+  return { index, count };
+}
+
+/** Parses a comma list of non-negative integer seeds, e.g. `1,2,3` or a range `1-5`. */
+export function parseSeeds(raw: string): number[] {
+  const seeds: number[] = [];
+  for (const part of raw.split(',').map((s) => s.trim())) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range && Number(range[1]) <= Number(range[2])) {
+      for (let s = Number(range[1]); s <= Number(range[2]); s++) seeds.push(s);
+    } else if (/^\d+$/.test(part)) {
+      seeds.push(Number(part));
+    } else {
+      throw new Error(`--seeds must be a comma list of non-negative integers or ranges (e.g. 1,2,3 or 1-3), got '${raw}'.`);
+    }
+  }
+  if (seeds.some((s) => s > 2 ** 31 - 1)) throw new Error(`--seeds: seeds must be below 2^31, got '${raw}'.`);
+  const unique = [...new Set(seeds)];
+  if (unique.length !== seeds.length) throw new Error(`--seeds lists a seed twice: '${raw}'.`);
+  return unique;
+}

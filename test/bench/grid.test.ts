@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseSeeds, parseShard, pendingRuns, planGrid, runKey, takeShard } from '../../src/bench/grid.js';
+import type { RunConfig, RunRecord } from '../../src/experiment/record.js';
+
+const protocol: Omit<RunConfig, 'activation' | 'seed'> = {
+  epochs: 20, batchSize: 128, lr: 0.001, initialSlope: 0.1, trainSize: 60000, testSize: 10000, hiddenBias: 0, stress: false, probeSize: 1000,
+};
+
+describe('benchmark grid', () => {
+  const grid = planGrid(['relu', 'arelu', 'elu'], [1, 2, 3, 4], protocol);
+
+  it('plans every activation x seed once', () => {
+    expect(grid).toHaveLength(12);
+    expect(new Set(grid.map(runKey)).size).toBe(12);
+    expect(grid.filter((r) => r.activation === 'elu').map((r) => r.seed)).toEqual([1, 2, 3, 4]);
+  });
+
+  it.each([1, 2, 3, 5, 12, 13])('splits into %i shards that cover the grid exactly once', (n) => {
+    const seen = Array.from({ length: n }, (_, i) => takeShard(grid, { index: i + 1, count: n })).flat();
+    expect(seen).toHaveLength(grid.length);
+    expect(new Set(seen.map(runKey))).toEqual(new Set(grid.map(runKey)));
+  });
+
+  it('keys a run by activation, seed and every setting, not by key order', () => {
+    const a = { ...protocol, activation: 'relu', seed: 1 };
+    const reordered = Object.fromEntries(Object.entries(a).reverse()) as RunConfig;
+    expect(runKey(reordered)).toBe(runKey(a));
+    expect(runKey({ ...a, epochs: 19 })).not.toBe(runKey(a));
+    expect(runKey({ ...a, stress: true })).not.toBe(runKey(a));
+    expect(runKey({ ...a, seed: 2 })).not.toBe(runKey(a));
+  });
+
+  it('skips runs already recorded with the same settings only', () => {
+    const done = [grid[0], grid[5]].map((config) => ({ config }) as RunRecord);
+    const other = { config: { ...grid[1], epochs: 2 } } as RunRecord;
+    const pending = pendingRuns(grid, [...done, other]);
+    expect(pending).toHaveLength(10);
+    expect(pending).not.toContainEqual(grid[0]);
+    expect(pending).toContainEqual(grid[1]);
+  });
+
+  it('parses seeds and shards, and names the flag and value when they are wrong', () => {
+    expect(parseSeeds('1,2,3')).toEqual([1, 2, 3]);
+    expect(parseSeeds('1-3, 7')).toEqual([1, 2, 3, 7]);
+    expect(() => parseSeeds('1,x')).toThrow(/--seeds must be a comma list .* got '1,x'/);
+    expect(() => parseSeeds('1,1')).toThrow(/--seeds lists a seed twice/);
+    expect(() => parseSeeds('-1')).toThrow(/--seeds must be/);
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    expect(() => parseShard('0/2')).toThrow(/--shard must be i\/n with 1 <= i <= n .* got '0\/2'/);
+    expect(() => parseShard('3/2')).toThrow(/got '3\/2'/);
+    expect(() => parseShard('1-2')).toThrow(/got '1-2'/);
+  });
+});
