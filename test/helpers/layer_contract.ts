@@ -148,7 +148,7 @@ export function describeLayerContract(title: string, c: LayerContractCase): void
       const layer = c.create();
       const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: c.inputShape }), layer] });
       // Move every weight off its initial value, so that a load that re-initializes is caught.
-      for (const w of layer.weights) w.write(w.read().add(tf.randomUniform(w.shape, 0.01, 0.05, 'float32', 9)));
+      for (const w of layer.weights) w.write(w.read().add(tf.randomUniform(w.read().shape, 0.01, 0.05, 'float32', 9)));
       const { loaded, topology } = await saveAndLoad(model);
       expect(topology).toContain(`"class_name":"${layer.getClassName()}"`);
       const x = sampleInput(c, 7);
