@@ -49,6 +49,28 @@ export {
 } from './layers/maxout.js';
 export type { LayerArgs, InitializerArg, RegularizerArg, SerializedObject } from './layers/common.js';
 export {
+  AdaptiveTanh,
+  adaptiveTanh,
+  ADAPTIVE_TANH_FORMS,
+  DEFAULT_JAGTAP_SCALE,
+  type AdaptiveTanhArgs,
+  type AdaptiveTanhForm,
+} from './layers/adaptive_tanh.js';
+export { AlphaELU, alphaELU, DEFAULT_ELU_ALPHA, type AlphaELUArgs } from './layers/alpha_elu.js';
+export { CELU, celu, DEFAULT_CELU_ALPHA, type CELUArgs } from './layers/celu.js';
+export { MSAF, msaf, DEFAULT_MSAF_OFFSET, DEFAULT_MSAF_SHIFTS, type MSAFArgs } from './layers/msaf.js';
+export {
+  SymmetricalMSAF,
+  symmetricalMSAF,
+  DEFAULT_SYMMETRICAL_MSAF_A,
+  type SymmetricalMSAFArgs,
+} from './layers/msaf_symmetric.js';
+export { PELU, pelu, DEFAULT_PELU_INITIAL, PELU_MIN_PARAMETER, type PELUArgs } from './layers/pelu.js';
+export { RReLU, rrelu, DEFAULT_RRELU_LOWER, DEFAULT_RRELU_UPPER, type RReLUArgs } from './layers/rrelu.js';
+export { Snake, snake, DEFAULT_SNAKE_A, SNAKE_MIN_ABS_A, type SnakeArgs } from './layers/snake.js';
+export { SwishBeta, swishBeta, DEFAULT_SWISH_INITIAL_BETA, type SwishBetaArgs } from './layers/swish_beta.js';
+export { TLU, tlu, DEFAULT_TLU_INITIAL_TAU, type TLUArgs } from './layers/tlu.js';
+export {
   LossAdaptiveSlope,
   lossAdaptiveSlope,
   findAReLULayers,

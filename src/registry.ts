@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { adaptiveTanh } from './layers/adaptive_tanh.js';
+import { alphaELU } from './layers/alpha_elu.js';
 import { arelu } from './layers/arelu.js';
 import { attentionArelu } from './layers/attention_arelu.js';
 import { srelu } from './layers/srelu.js';
@@ -6,6 +8,14 @@ import { apl } from './layers/apl.js';
 import { aconC } from './layers/acon_c.js';
 import { pau } from './layers/pau.js';
 import { maxout } from './layers/maxout.js';
+import { celu } from './layers/celu.js';
+import { msaf } from './layers/msaf.js';
+import { symmetricalMSAF } from './layers/msaf_symmetric.js';
+import { pelu } from './layers/pelu.js';
+import { rrelu } from './layers/rrelu.js';
+import { snake } from './layers/snake.js';
+import { swishBeta } from './layers/swish_beta.js';
+import { tlu } from './layers/tlu.js';
 import { describe } from './layers/common.js';
 
 /** Options passed through to an activation's layer factory (its `XxxArgs` plus tfjs LayerArgs). */
@@ -97,5 +107,24 @@ const fixed: Array<[string, string, boolean, (args?: ActivationArgs) => tf.layer
     (args) => pau(args as AnyArgs)],
   ['maxout', 'Maxout (Goodfellow et al. 2013): max over groups of k = 2 consecutive units; halves the width (after Dense(512): 256 units, the Dense computes the pieces)', false,
     (args) => maxout(args as AnyArgs)],
+  ['msaf', 'Cai et al. 2015 multistate AF: a + sum_k sigmoid(x - b_k), a = 0, b = [0, 20]', false,
+    (args) => msaf(args as AnyArgs)],
+  ['msaf-symmetric', 'Cai et al. 2015 symmetrical MSAF: -1 + sigmoid(x) + sigmoid(x + a), a = -20', false,
+    (args) => symmetricalMSAF(args as AnyArgs)],
+  ['adaptive-tanh', 'a*tanh(b*x), a and b learnable from 1 (option: Jagtap et al. 2020 tanh(n*a*x))', true,
+    (args) => adaptiveTanh(args as AnyArgs)],
+  ['elu-alpha', 'Clevert et al. 2016 ELU with any alpha > 0: x for x > 0, alpha*(exp(x) - 1) otherwise, alpha = 1', false,
+    (args) => alphaELU(args as AnyArgs)],
+  ['celu', 'Barron 2017 CELU: max(0, x) + min(0, alpha*(exp(x/alpha) - 1)), alpha = 1', false,
+    (args) => celu(args as AnyArgs)],
+  ['tlu', 'Singh & Krishnan 2020 TLU: max(x, tau), tau learnable per unit from 0', true,
+    (args) => tlu({ perUnit: true, ...(args as AnyArgs) })],
+  ['swish-beta', 'Ramachandran et al. 2017 Swish: x*sigmoid(beta*x), beta learnable from 1', true,
+    (args) => swishBeta(args as AnyArgs)],
+  ['snake', 'Ziyin et al. 2020 Snake: x + sin^2(a*x)/a, a learnable from 0.5', true, (args) => snake(args as AnyArgs)],
+  ['pelu', 'Trottier et al. 2017 PELU: (a/b)*x for x >= 0, a*(exp(x/b) - 1) otherwise, a, b > 0 learnable from 1', true,
+    (args) => pelu(args as AnyArgs)],
+  ['rrelu', 'Xu et al. 2015 RReLU: x for x >= 0, x/a otherwise, a ~ U(3, 8) in training, a = 5.5 at inference', false,
+    (args) => rrelu(args as AnyArgs)],
 ];
 for (const [name, summary, learnable, create] of fixed) registerActivation({ name, summary, learnable, create });

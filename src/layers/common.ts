@@ -280,3 +280,133 @@ export abstract class LearnedParamsLayer extends tf.layers.Layer {
     return config as tf.serialization.ConfigDict;
   }
 }
+
+/** `fallback` when `value` is undefined, else `value` checked by {@link checkBoolean}. */
+export function optionalBoolean(layerClass: string, argName: string, value: unknown, fallback: boolean): boolean {
+  return value === undefined ? fallback : checkBoolean(layerClass, argName, value);
+}
+
+/** Checks that `value` is one of the option strings `allowed` and returns it. */
+export function checkOption<T extends string>(
+  layerClass: string,
+  argName: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new Error(
+      `${layerClass}: ${argName} must be one of ${allowed.map((o) => `'${o}'`).join(', ')}, got ${describe(value)}.`,
+    );
+  }
+  return value as T;
+}
+
+/**
+ * The shape of a learnable activation parameter: `[]` (one value shared by the whole layer) or,
+ * when `perUnit` is set, `[d]` with d the last dimension of the input (units of a dense layer,
+ * channels of a channels-last convolution), which broadcasts against the input.
+ * @throws Error when `perUnit` is set and the last input dimension is not known at build time.
+ */
+export function parameterShape(layerClass: string, inputShape: tf.Shape | tf.Shape[], perUnit: boolean): number[] {
+  if (!perUnit) return [];
+  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+  const last = shape[shape.length - 1];
+  if (shape.length < 2 || last == null) {
+    throw new Error(
+      `${layerClass}: perUnit needs an input whose last dimension is known, got input shape ${describe(shape)}.`,
+    );
+  }
+  return [last];
+}
+
+/** `variable` once the layer is built. @throws Error naming the layer when it is not built yet. */
+export function builtWeight(layerClass: string, variable: tf.LayerVariable | null): tf.LayerVariable {
+  if (variable == null) {
+    throw new Error(`${layerClass}: the layer is used before build(); call it through a model or apply().`);
+  }
+  return variable;
+}
+
+/**
+ * Base of the element-wise activation layers: one input of any shape, an output of the same shape
+ * in float32, masks passed through. Subclasses implement {@link ElementwiseLayer.activate}, which
+ * runs inside `tf.tidy` on the float32 input.
+ */
+export abstract class ElementwiseLayer extends tf.layers.Layer {
+  constructor(args: LayerArgs) {
+    super(args);
+    this.supportsMasking = true;
+  }
+
+  /** The activation of `x` (float32); `kwargs.training` is true in `fit` and false or absent otherwise. */
+  protected abstract activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor;
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => this.activate(floatInput(this.getClassName(), inputs), kwargs));
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return inputShape;
+  }
+
+  /**
+   * Adds a trainable float32 weight `name` that starts at `initial` everywhere, of the shape
+   * {@link parameterShape} gives for `inputShape` and `perUnit`. For use in `build`.
+   */
+  protected addParameter(name: string, inputShape: tf.Shape | tf.Shape[], perUnit: boolean, initial: number): tf.LayerVariable {
+    const shape = parameterShape(this.getClassName(), inputShape, perUnit);
+    return this.addWeight(name, shape, 'float32', tf.initializers.constant({ value: initial }), undefined, true);
+  }
+}
+
+/** How a {@link SingleParameterLayer} subclass names and starts its one learnable parameter. */
+export interface SingleParameter {
+  /** Name of the trainable weight, e.g. `'beta'`. */
+  weight: string;
+  /** Name of the constructor argument holding its starting value, e.g. `'initialBeta'`. */
+  initialArg: string;
+  /** Starting value when the argument is absent. */
+  initialDefault: number;
+}
+
+/**
+ * Base of the element-wise layers with exactly one learnable parameter, shared by the layer
+ * (shape []) or, with the `perUnit` argument, one per unit (shape [last input dim]). Handles the
+ * two arguments (`<initialArg>`: any finite number; `perUnit`: boolean, default false), the weight
+ * and the config; subclasses give their `className` and implement `activate`, reading the weight
+ * with {@link SingleParameterLayer.parameter}.
+ */
+export abstract class SingleParameterLayer extends ElementwiseLayer {
+  private readonly spec: SingleParameter;
+  private readonly initial: number;
+  private readonly perUnit: boolean;
+  private variable: tf.LayerVariable | null = null;
+
+  /**
+   * @throws Error when the initial value is not a finite number, when `perUnit` is not a boolean,
+   *   or when `args` holds an argument name the layer does not know.
+   */
+  constructor(layerClass: string, args: LayerArgs, spec: SingleParameter) {
+    super(args);
+    checkArgNames(layerClass, args, [spec.initialArg, 'perUnit']);
+    this.spec = spec;
+    const own = args as Record<string, unknown>;
+    const given = own[spec.initialArg];
+    this.initial = given === undefined ? spec.initialDefault : checkNumber(layerClass, spec.initialArg, given);
+    this.perUnit = optionalBoolean(layerClass, 'perUnit', own.perUnit, false);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    this.variable = this.addParameter(this.spec.weight, inputShape, this.perUnit, this.initial);
+    this.built = true;
+  }
+
+  /** The current value of the parameter (call inside `activate`). */
+  protected parameter(): tf.Tensor {
+    return builtWeight(this.getClassName(), this.variable).read();
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), [this.spec.initialArg]: this.initial, perUnit: this.perUnit };
+  }
+}

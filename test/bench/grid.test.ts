@@ -23,7 +23,7 @@ describe('benchmark grid', () => {
 
   it('keys a run by activation, seed and every setting, not by key order', () => {
     const a = { ...protocol, activation: 'relu', seed: 1 };
-    const reordered = Object.fromEntries(Object.entries(a).reverse()) as RunConfig;
+    const reordered = Object.fromEntries(Object.entries(a).reverse()) as unknown as RunConfig;
     expect(runKey(reordered)).toBe(runKey(a));
     expect(runKey({ ...a, epochs: 19 })).not.toBe(runKey(a));
     expect(runKey({ ...a, stress: true })).not.toBe(runKey(a));

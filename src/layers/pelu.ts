@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { builtWeight, checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
+
+/** Default initial a and b: 1, as in the paper (PELU then starts as ELU with alpha 1). */
+export const DEFAULT_PELU_INITIAL = 1;
+
+/**
+ * Lower bound of a and b in the forward pass: 0.1, the bound of the authors' Torch code, which
+ * keeps the parameters positive as the paper requires.
+ */
+export const PELU_MIN_PARAMETER = 0.1;
+
+/** Arguments of the {@link PELU} layer: the usual tfjs layer arguments plus the ones below. */
+export interface PELUArgs extends LayerArgs {
+  /** The starting value of a: a finite number >= 0.1. Default: 1. */
+  initialA?: number;
+  /** The starting value of b: a finite number >= 0.1. Default: 1. */
+  initialB?: number;
+}
+
+const OWN_ARGS = ['initialA', 'initialB'] as const;
+
+/**
+ * Parametric exponential linear unit (PELU) of Trottier, Giguère and Chaib-draa: element-wise
+ *
+ *     f(x) = (a / b) x              for x >= 0
+ *     f(x) = a (exp(x / b) - 1)     for x < 0
+ *
+ * with learnable a, b > 0, i.e. f(x) = a * elu(x / b). The derivative df/dx = a/b for x >= 0 and
+ * (a/b) exp(x/b) for x < 0 is continuous at 0. df/da = x/b or exp(x/b) - 1;
+ * df/db = -a x / b^2 or -a x exp(x/b) / b^2.
+ *
+ * a and b are trainable float32 scalar weights named `a` and `b` (one pair per layer, as in the
+ * paper: 2L parameters for L layers), both starting at 1. The paper keeps them positive; like the
+ * authors' code, the forward pass uses max(a, 0.1) and max(b, 0.1). tfjs optimizers ignore weight
+ * constraints, so the bound is applied here: below 0.1 the gradient passes to the stored value only
+ * when it would raise it, so a parameter held at the bound responds as soon as the loss asks for a
+ * larger value and never drifts further down. (The authors' code also caps a at 2; the paper does
+ * not, and neither does this layer.)
+ *
+ * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
+ * - Output: float32, the same shape as the input.
+ *
+ * Source: L. Trottier, P. Giguère and B. Chaib-draa, "Parametric Exponential Linear Unit for Deep
+ * Convolutional Neural Networks", ICMLA 2017 (arXiv:1605.09332); authors' code
+ * github.com/ltrottier/pelu.resnet.torch. Not in tfjs, PyTorch or Keras.
+ */
+export class PELU extends ElementwiseLayer {
+  /** @nocollapse */
+  static className = 'PELU';
+
+  private readonly initialA: number;
+  private readonly initialB: number;
+  private a: tf.LayerVariable | null = null;
+  private b: tf.LayerVariable | null = null;
+
+  /**
+   * @throws Error when `initialA` or `initialB` is not a finite number >= 0.1, or when `args` holds
+   *   an argument name PELU does not know.
+   */
+  constructor(args: PELUArgs = {}) {
+    super(args);
+    checkArgNames('PELU', args, OWN_ARGS);
+    const initial = (name: 'initialA' | 'initialB') =>
+      args[name] === undefined ? DEFAULT_PELU_INITIAL : checkNumber('PELU', name, args[name], { min: PELU_MIN_PARAMETER });
+    this.initialA = initial('initialA');
+    this.initialB = initial('initialB');
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    this.a = this.addParameter('a', inputShape, false, this.initialA);
+    this.b = this.addParameter('b', inputShape, false, this.initialB);
+    this.built = true;
+  }
+
+  protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
+    void kwargs;
+    const a = atLeastMin(builtWeight('PELU', this.a).read());
+    const b = atLeastMin(builtWeight('PELU', this.b).read());
+    return tf.mul(tf.elu(tf.mul(x, tf.reciprocal(b))), a);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), initialA: this.initialA, initialB: this.initialB };
+  }
+}
+tf.serialization.registerClass(PELU);
+
+/**
+ * max(w, 0.1) for a parameter w, with the gradient of a projected step: the incoming gradient g
+ * passes unchanged, except where w < 0.1 and g > 0 (a descent step that would lower w further),
+ * where it is 0.
+ */
+const atLeastMin = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [w, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([w]);
+  return {
+    value: tf.maximum(w, PELU_MIN_PARAMETER),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [wSaved] = saved;
+      const blocked = tf.logicalAnd(tf.less(wSaved, PELU_MIN_PARAMETER), tf.greater(dy, 0));
+      return tf.where(blocked, tf.zerosLike(dy), dy);
+    },
+  };
+}) as (w: tf.Tensor) => tf.Tensor;
+
+/**
+ * Creates a {@link PELU} layer (Trottier et al. 2017): (a/b)x for x >= 0, a(exp(x/b) - 1) for
+ * x < 0, with learnable a, b > 0 (initial 1).
+ */
+export function pelu(args?: PELUArgs): PELU {
+  return new PELU(args);
+}

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { SingleParameterLayer, type Kwargs, type LayerArgs } from './common.js';
+
+/** Default initial beta: 1, where Swish equals SiLU (tfjs' `swish` activation). */
+export const DEFAULT_SWISH_INITIAL_BETA = 1;
+
+/** Arguments of the {@link SwishBeta} layer: the usual tfjs layer arguments plus the ones below. */
+export interface SwishBetaArgs extends LayerArgs {
+  /** The value of beta before training: a finite number. Default: 1. */
+  initialBeta?: number;
+  /**
+   * false: one beta for the whole layer (shape []); true: one per unit, i.e. per entry of the last
+   * input dimension. Default: false.
+   */
+  perUnit?: boolean;
+}
+
+/**
+ * Swish with a trainable beta, of Ramachandran, Zoph and Le: element-wise
+ *
+ *     f(x) = x * sigmoid(beta * x)
+ *
+ * with derivatives df/dx = s + beta x s (1 - s) and df/dbeta = x^2 s (1 - s), s = sigmoid(beta x).
+ * beta = 0 gives x/2 and beta -> inf approaches ReLU; beta = 1 is SiLU. beta is a trainable float32
+ * weight named `beta`, of shape [] by default or [d] with `perUnit` (d = last input dimension).
+ *
+ * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
+ * - Output: float32, the same shape as the input.
+ *
+ * Source: P. Ramachandran, B. Zoph and Q. V. Le, "Searching for Activation Functions",
+ * arXiv:1710.05941 (v2, 2017; ICLR 2018 workshop), which defines Swish with beta "either a
+ * constant or a trainable parameter" and trains it in its experiments. tfjs' `swish` activation
+ * and Keras' `swish`/PyTorch's `SiLU` are the fixed beta = 1 case.
+ */
+export class SwishBeta extends SingleParameterLayer {
+  /** @nocollapse */
+  static className = 'SwishBeta';
+
+  /**
+   * @throws Error when `initialBeta` is not a finite number, when `perUnit` is not a boolean, or
+   *   when `args` holds an argument name SwishBeta does not know.
+   */
+  constructor(args: SwishBetaArgs = {}) {
+    super('SwishBeta', args, { weight: 'beta', initialArg: 'initialBeta', initialDefault: DEFAULT_SWISH_INITIAL_BETA });
+  }
+
+  protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
+    void kwargs;
+    return tf.mul(x, tf.sigmoid(tf.mul(x, this.parameter())));
+  }
+}
+tf.serialization.registerClass(SwishBeta);
+
+/**
+ * Creates a {@link SwishBeta} layer (Ramachandran et al. 2017): x * sigmoid(beta*x) with beta
+ * learnable (initial 1).
+ */
+export function swishBeta(args?: SwishBetaArgs): SwishBeta {
+  return new SwishBeta(args);
+}
