@@ -10,7 +10,8 @@ export type PlotSpec = vl.TopLevelSpec;
 
 /** Shared look: DejaVu Sans everywhere (the PNG renderer loads exactly that font), white background. */
 export const PLOT_CONFIG = {
-  font: PLOT_FONT,
+  // A browser without DejaVu Sans shows the SVG in its own sans-serif rather than its default serif.
+  font: `${PLOT_FONT}, sans-serif`,
   background: 'white',
   padding: 12,
   title: { fontSize: 15, subtitleFontSize: 11, subtitleColor: '#444', anchor: 'start', offset: 10 },

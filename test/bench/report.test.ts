@@ -94,7 +94,7 @@ describe('writeReport', () => {
       const svg = readFileSync(join(out, 'plots', `${name}.svg`), 'utf8');
       expect(svg.startsWith('<svg'), name).toBe(true);
       expect(svg.trimEnd().endsWith('</svg>'), name).toBe(true);
-      expect(svg).toContain('font-family="DejaVu Sans"');
+      expect(svg).toContain('font-family="DejaVu Sans, sans-serif"');
       const png = readFileSync(join(out, 'plots', `${name}.png`));
       expect([...png.subarray(0, 8)], name).toEqual(PNG_SIGNATURE);
     }
