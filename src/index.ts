@@ -85,3 +85,23 @@ export {
   type ActivationEntry,
 } from './registry.js';
 export { optimizeWasmMatMul, isWasmMatMulOptimized } from './kernels/wasm_matmul.js';
+export {
+  deadUnitFractions,
+  findActivationSites,
+  activationLayerClassNames,
+  registerActivationLayerClass,
+  meanFraction,
+  DeadUnitProbe,
+  DEFAULT_PROBE_BATCH_SIZE,
+  type ActivationSite,
+  type ActivationSiteKind,
+  type DeadUnitFractions,
+  type DeadUnitOptions,
+} from './diagnostics/dead_units.js';
+export {
+  DeadUnitMonitor,
+  deadUnitMonitor,
+  DEAD_FRACTION_KEY,
+  type DeadUnitMonitorArgs,
+  type DeadUnitRecord,
+} from './callbacks/dead_unit_monitor.js';
