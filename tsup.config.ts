@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'node/index': 'src/node/index.ts',
+    'cli/bench': 'src/cli/bench_main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

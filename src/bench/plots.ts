@@ -220,7 +220,8 @@ export function curvePlotSpec(curves: readonly Curve[], options: CurvePlotOption
           ]
         : []),
       {
-        mark: { type: 'line', strokeWidth: 2 },
+        // Points as well as the line, so that a one-epoch run is visible too.
+        mark: { type: 'line', strokeWidth: 2, point: { size: 18 } },
         encoding: {
           x,
           y: { ...y, field: 'mean', title: options.yTitle },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { findAReLULayers, lossAdaptiveSlope } from '../callbacks/loss_adaptive_slope.js';
+import { DeadUnitMonitor } from '../callbacks/dead_unit_monitor.js';
 import { logValue, type EpochLogs } from '../callbacks/logs.js';
 import type { EpochRecord } from './record.js';
 import { epochPermutation } from './shuffle.js';
@@ -70,8 +71,17 @@ export async function trainClassifier(model: tf.LayersModel, train: LabelledImag
     verbose: 0,
     validationData: validation ? [validation.images, validation.labels] : undefined,
     validationBatchSize: 1000,
-    callbacks: [lossAdaptiveSlope(), ...callbacks, recorder],
+    // The slope callback only where there is a slope to set (it warns on a model without one).
+    callbacks: [...(findAReLULayers(model).length > 0 ? [lossAdaptiveSlope()] : []), ...callbacks, recorder],
   });
+  // Per-layer dead fractions, from any DeadUnitMonitor among the callbacks, go into the records.
+  for (const monitor of callbacks) {
+    if (!(monitor instanceof DeadUnitMonitor)) continue;
+    for (const m of monitor.history) {
+      const record = recorder.records[m.epoch];
+      if (record !== undefined) record.deadFractions = { ...record.deadFractions, ...m.fractions };
+    }
+  }
   return {
     epochs: recorder.records,
     samplesPerSecond: recorder.trainSeconds > 0 ? recorder.trainedSamples / recorder.trainSeconds : 0,
@@ -121,7 +131,6 @@ class EpochRecorder extends tf.Callback {
       return typeof v === 'number' ? v : null;
     };
     const loss = (await num('loss')) ?? Number.NaN;
-    const deadFractions = logs.dead_fractions as Record<string, number> | undefined;
     const record: EpochRecord = {
       epoch: epoch + 1,
       loss,
@@ -129,8 +138,7 @@ class EpochRecorder extends tf.Callback {
       valLoss: await num('val_loss'),
       valAcc: await num('val_acc'),
       slope: this.slope,
-      deadFraction: await num('dead_fraction'),
-      ...(deadFractions ? { deadFractions } : {}),
+      deadFraction: nullIfNaN(await num('dead_fraction')),
       seconds: (end - this.epochStart) / 1000,
     };
     this.records.push(record);
@@ -140,4 +148,8 @@ class EpochRecorder extends tf.Callback {
     }
     this.hooks.onEpochEnd?.(record);
   }
+}
+
+function nullIfNaN(v: number | null): number | null {
+  return v === null || Number.isNaN(v) ? null : v;
 }

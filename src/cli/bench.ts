@@ -1,0 +1,248 @@
+import * as tf from '@tensorflow/tfjs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readRuns, writeReport } from '../bench/report.js';
+import { TABLE1 } from '../bench/table1.js';
+import { pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type GridRun, type Shard } from '../bench/grid.js';
+import { STRESS } from '../bench/stress.js';
+import type { RunRequest, SetupRequest, WorkerMessage } from '../bench/worker.js';
+import type { RunRecord } from '../experiment/record.js';
+import { appendJsonLine } from '../node/files.js';
+import { activationNames } from '../registry.js';
+import { activationFlag, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
+
+/** Images of the training set used as the dead-unit probe after every epoch. */
+export const PROBE_SIZE = 1000;
+
+const HELP = `npm run bench -- [options]
+
+Runs the reference MNIST protocol (the same as npm run mnist) for every activation x seed,
+appends each finished run to OUT/runs.jsonl and regenerates OUT/table.md, OUT/summary.json and
+OUT/plots/ after every run. Runs already in runs.jsonl (same activation, seed and settings) are
+skipped, so an interrupted grid resumes where it stopped.
+
+Options:
+  --activations LIST  comma list of registry names, 'table1' (the paper's Table I + arelu) or 'all' (default table1)
+  --seeds LIST        comma list or ranges of seeds, e.g. 1,2,3 or 1-3 (default 1)
+  --out DIR           output folder (default results/bench)
+  --workers N         parallel worker processes, each with its own backend (default: number of cores, ${availableParallelism()} here)
+  --shard i/n         run only every n-th run of the grid, starting at the i-th (to split a grid across machines)
+  --stress            stress protocol: ${STRESS.description}
+  --report-only       only regenerate the report from OUT/runs.jsonl
+${PROTOCOL_HELP}`;
+
+const FLAGS = {
+  ...PROTOCOL_FLAGS,
+  activations: { type: 'string' },
+  seeds: { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  stress: { type: 'boolean' },
+  'report-only': { type: 'boolean' },
+  worker: { type: 'boolean' },
+} as const;
+
+/** Expands `table1`, `all` or a comma list into registry names. */
+export function parseActivations(raw: string): string[] {
+  if (raw === 'table1') return TABLE1.map((t) => t.name);
+  if (raw === 'all') return activationNames();
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new UsageError(`--activations must name at least one activation, got '${raw}'.`);
+  return [...new Set(names.map((n) => activationFlag('activations', n)))];
+}
+
+/** Everything the benchmark was asked to do. */
+interface BenchPlan {
+  out: string;
+  runs: GridRun[];
+  workers: number;
+  setup: Omit<SetupRequest, 'type'>;
+  shard: Shard | null;
+  reportOnly: boolean;
+}
+
+function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.worker) return 'worker';
+  if (values.help) return 'help';
+  const v = values as Record<string, string | boolean | undefined>;
+  const out = resolve((v.out as string | undefined) ?? join('results', 'bench'));
+  const protocol = protocolFromFlags(values);
+  if (v.stress) {
+    Object.assign(protocol, { stress: true, hiddenBias: STRESS.hiddenBias, lr: v.lr === undefined ? STRESS.lr : protocol.lr });
+  }
+  protocol.probeSize = Math.min(PROBE_SIZE, protocol.trainSize);
+  const activations = parseActivations((v.activations as string | undefined) ?? 'table1');
+  let seeds: number[];
+  try {
+    seeds = parseSeeds((v.seeds as string | undefined) ?? '1');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  let shard: Shard | null = null;
+  if (v.shard !== undefined) {
+    try {
+      shard = parseShard(v.shard as string);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const workers = intFlag('workers', v.workers as string | undefined, availableParallelism(), 1, 64);
+  let runs = planGrid(activations, seeds, protocol);
+  if (shard) runs = takeShard(runs, shard);
+  return {
+    out,
+    runs,
+    workers,
+    shard,
+    reportOnly: Boolean(v['report-only']),
+    setup: {
+      backend: backendFlag(v.backend as string | undefined),
+      stockKernels: Boolean(v['stock-kernels']),
+      dataDir: v['data-dir'] as string | undefined,
+      trainSize: protocol.trainSize,
+      testSize: protocol.testSize,
+      probeSize: protocol.probeSize,
+    },
+  };
+}
+
+/**
+ * The benchmark CLI. Returns the process exit code: 0 when every planned run is in runs.jsonl,
+ * 1 when a run failed (the others are kept), 2 for a usage error (thrown as UsageError).
+ */
+export async function benchMain(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<number> {
+  const p = plan(argv);
+  if (p === 'help') {
+    out.write(`${HELP}\n`);
+    return 0;
+  }
+  if (p === 'worker') {
+    const { workerLoop } = await import('../bench/worker_loop.js');
+    workerLoop();
+    return -1; // the worker keeps the process alive through IPC
+  }
+  // This process only draws reports (on tfjs' cpu backend); keep tfjs' "use tfjs-node" banner out of the log.
+  tf.enableProdMode();
+  const runsFile = join(p.out, 'runs.jsonl');
+  const done = existsSync(runsFile) ? readRuns(runsFile) : [];
+  if (p.reportOnly) {
+    if (done.length === 0) throw new UsageError(`--report-only: no runs in ${runsFile}.`);
+    await writeReport(p.out, done);
+    out.write(`report of ${done.length} runs written to ${p.out} (table.md, summary.json, plots/)\n`);
+    return 0;
+  }
+  const pending = pendingRuns(p.runs, done);
+  const shardText = p.shard ? ` (shard ${p.shard.index}/${p.shard.count})` : '';
+  out.write(
+    `grid${shardText}: ${p.runs.length} runs, ${p.runs.length - pending.length} already in ${runsFile}, ${pending.length} to run ` +
+      `on ${Math.min(p.workers, pending.length)} worker(s)\n`,
+  );
+  if (pending.length === 0) {
+    if (done.length > 0) await writeReport(p.out, done);
+    return 0;
+  }
+  return runPending(pending, p, runsFile, done, out);
+}
+
+async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, done: RunRecord[], out: NodeJS.WriteStream): Promise<number> {
+  const records = [...done];
+  const queue = [...pending];
+  const started = performance.now();
+  let finished = 0;
+  let failed = 0;
+  const workerCount = Math.min(p.workers, pending.length);
+  const children: ChildProcess[] = [];
+  const stopAll = () => children.forEach((c) => c.connected && c.kill());
+  const onSignal = (signal: NodeJS.Signals) => {
+    out.write(`\n${signal}: stopping. ${finished} finished run(s) of this invocation are in ${runsFile}; run the same command again to resume.\n`);
+    stopAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const label = (c: GridRun) => `${c.activation} seed ${c.seed}`;
+  // Reports are regenerated one at a time, in order; the activation sheet only at the end.
+  let reports: Promise<unknown> = Promise.resolve();
+  const report = (sheet: boolean) => {
+    const snapshot = [...records];
+    reports = reports
+      .then(() => writeReport(p.out, snapshot, { activationSheet: sheet }))
+      .catch((e: unknown) => out.write(`report not regenerated: ${(e as Error).message}\n`));
+    return reports;
+  };
+
+  await Promise.all(
+    Array.from({ length: workerCount }, (_, w) =>
+      new Promise<void>((resolveWorker) => {
+        const child = fork(process.argv[1], ['--worker'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        children.push(child);
+        let current: GridRun | null = null;
+        const next = () => {
+          current = queue.shift() ?? null;
+          if (current === null) {
+            child.disconnect();
+            return;
+          }
+          child.send({ type: 'run', config: current } satisfies RunRequest);
+        };
+        child.on('message', (m: WorkerMessage) => {
+          if (m.type === 'ready') {
+            if (w === 0) out.write(`${m.backend.description}\n`);
+            next();
+          } else if (m.type === 'epoch') {
+            const e = m.epoch;
+            out.write(
+              `  [w${w + 1}] ${label(m.config)}: epoch ${e.epoch}/${m.config.epochs} loss ${e.loss.toFixed(4)} ` +
+                `val_acc ${e.valAcc?.toFixed(4) ?? '-'}${e.deadFraction !== null ? ` dead ${(100 * e.deadFraction).toFixed(1)}%` : ''} (${e.seconds.toFixed(0)}s)\n`,
+            );
+          } else if (m.type === 'done') {
+            appendJsonLine(runsFile, m.record);
+            records.push(m.record);
+            finished += 1;
+            const minutes = (performance.now() - started) / 60000;
+            const left = pending.length - finished - failed;
+            const eta = left > 0 ? ` - about ${formatMinutes((minutes / finished) * left)} left` : '';
+            const t = m.record.test;
+            out.write(
+              `[${finished + failed}/${pending.length}] ${label(m.record.config)}: misclassification rate ${t.misclassificationRate.toFixed(2)}% ` +
+                `(${t.errors}/${t.total})${m.record.diverged ? ' DIVERGED' : ''}, ${(m.record.wallSeconds / 60).toFixed(1)} min` +
+                ` - elapsed ${formatMinutes(minutes)}${eta}\n`,
+            );
+            void report(false);
+            next();
+          } else if (m.type === 'failed') {
+            failed += 1;
+            out.write(`run ${m.config ? label(m.config) : '(worker setup)'} failed: ${m.message}\n`);
+            if (m.config === null) {
+              queue.length = 0;
+              child.kill();
+            } else next();
+          }
+        });
+        child.on('exit', (code) => {
+          if (current !== null && code !== 0) {
+            failed += 1;
+            out.write(`worker ${w + 1} exited (code ${code}) during ${label(current)}; that run is not recorded.\n`);
+          }
+          resolveWorker();
+        });
+        child.send({ type: 'setup', ...p.setup } satisfies SetupRequest);
+      }),
+    ),
+  );
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (finished > 0) await report(true);
+  out.write(`done: ${finished} run(s) finished${failed ? `, ${failed} failed (re-run the same command to retry them)` : ''}; report in ${p.out}\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+function formatMinutes(m: number): string {
+  return m >= 90 ? `${(m / 60).toFixed(1)} h` : `${m.toFixed(1)} min`;
+}
+
+/** Keys of the records in `records`, for tests. */
+export const recordKeys = (records: RunRecord[]) => records.map((r) => runKey(r.config));
