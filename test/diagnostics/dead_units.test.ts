@@ -153,6 +153,41 @@ describe.each(BACKENDS)('deadUnitFractions on %s', (backend) => {
     expect(await deadUnitFractions(model, xs)).toEqual({ conv: 0.5 });
   });
 
+  // For ReLU a unit is dead exactly when its output is 0 everywhere: an independent check of the
+  // linear copies made for every layer type with a built-in activation.
+  it.each([
+    ['Conv1D', [6, 3], () => tf.layers.conv1d({ filters: 5, kernelSize: 2, activation: 'relu' }), -1],
+    ['Conv2D', [5, 5, 2], () => tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'relu' }), -1],
+    ['Conv2D channelsFirst', [2, 5, 5], () => tf.layers.conv2d({ filters: 6, kernelSize: 3, dataFormat: 'channelsFirst', activation: 'relu' }), 1],
+    ['Conv3D', [3, 3, 3, 1], () => tf.layers.conv3d({ filters: 4, kernelSize: 2, activation: 'relu' }), -1],
+    ['Conv2DTranspose', [3, 3, 2], () => tf.layers.conv2dTranspose({ filters: 5, kernelSize: 2, activation: 'relu' }), -1],
+    ['SeparableConv2D', [4, 4, 2], () => tf.layers.separableConv2d({ filters: 5, kernelSize: 2, activation: 'relu' }), -1],
+    ['DepthwiseConv2D', [4, 4, 3], () => tf.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, activation: 'relu' }), -1],
+  ] as Array<[string, number[], () => tf.layers.Layer, number]>)(
+    'measures %s with a built-in ReLU: dead exactly where the output is 0 everywhere',
+    async (_name, shape, create, axis) => {
+      const layer = create();
+      const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: shape }), layer] });
+      // Seeded weights in [-1, 1]; biases -100 (dead), +100 (alive), 0 (up to the data) in turn.
+      layer.setWeights(
+        layer.getWeights().map((w, i, all) =>
+          i === all.length - 1
+            ? tf.tensor1d(Array.from({ length: w.size }, (_, j) => [-100, 100, 0][j % 3]))
+            : tf.tensor(uniform(w.size, -1, 1, 50 + i), w.shape),
+        ),
+      );
+      const n = 6;
+      const xs = tf.tensor(uniform(n * shape.reduce((a, b) => a * b, 1), -1, 1, 9), [n, ...shape]);
+      const y = model.predict(xs) as tf.Tensor;
+      const a = axis < 0 ? y.rank + axis : axis;
+      const maxima = Array.from(y.max([...Array(y.rank).keys()].filter((i) => i !== a)).dataSync());
+      const expected = maxima.filter((m) => m === 0).length / maxima.length;
+      expect(expected).toBeGreaterThan(0);
+      expect(expected).toBeLessThan(1);
+      expect(await deadUnitFractions(model, xs, { batchSize: 4 })).toEqual({ [layer.name]: expected });
+    },
+  );
+
   it('pools a Dense layer over time steps: a unit is alive if it fires at any step', async () => {
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [3, 1], units: 3, activation: 'relu', name: 'seq_d' })],
