@@ -59,6 +59,12 @@ export function computeActivationSheet(options: ActivationSheetOptions = {}): Ac
     try {
       const l = createActivation(name);
       layer = l;
+      const probeShape = [null, 4];
+      const outShape = l.computeOutputShape(probeShape) as (number | null)[];
+      if (outShape.join(',') !== probeShape.join(',')) {
+        // Maxout: a function of a group of units, not of one number; it has no f(x) to draw.
+        throw new Error(`not element-wise: ${l.getClassName()} maps shape [${probeShape.join(', ')}] to [${outShape.join(', ')}]`);
+      }
       const { f, df } = tf.tidy(() => {
         const xs = tf.tensor2d(x, [points, 1], 'float32');
         const apply = (t: tf.Tensor) => l.apply(t) as tf.Tensor;

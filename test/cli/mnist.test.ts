@@ -14,7 +14,7 @@ function capture(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 describe('npm run mnist', () => {
-  it('trains on real MNIST, reaches 90% test accuracy on 4,000 images in 3 epochs, and writes its record', async () => {
+  it('trains on real MNIST, reaches 85% test accuracy on 4,000 images in 3 epochs, and writes its record', async () => {
     const out = mkdtempSync(join(tmpdir(), 'mnist-cli-'));
     const io = capture();
     const result = await mnistMain(
@@ -44,7 +44,7 @@ describe('npm run mnist', () => {
     expect(record.test.total).toBe(1000);
     expect(Math.abs(record.test.accuracy - record.epochs[2].valAcc!)).toBeLessThan(0.02);
     expect(record.test.misclassificationRate).toBeCloseTo((100 * record.test.errors) / 1000, 10);
-    expect(record.test.accuracy).toBeGreaterThan(0.9);
+    expect(record.test.accuracy).toBeGreaterThan(0.85);
     expect(record.samplesPerSecond).toBeGreaterThan(0);
     expect(io.text()).toMatch(/backend: wasm, transposed matMul routed around/);
     expect(io.text()).toMatch(/Epoch 3\/3 - .*slope: /);
