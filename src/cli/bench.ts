@@ -235,7 +235,8 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
   );
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (finished > 0) await report(true);
+  // The activation sheet does not depend on the runs: draw it when the folder has none yet (--report-only redraws it).
+  if (finished > 0) await report(!existsSync(join(p.out, 'plots', 'activations.png')));
   out.write(`done: ${finished} run(s) finished${failed ? `, ${failed} failed (re-run the same command to retry them)` : ''}; report in ${p.out}\n`);
   return failed > 0 ? 1 : 0;
 }

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runKey } from '../../src/bench/grid.js';
+import type { RunRecord } from '../../src/experiment/record.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const TINY = ['--activations', 'relu,arelu', '--seeds', '1,2', '--epochs', '1', '--train-size', '300', '--test-size', '100', '--backend', 'wasm'];
+
+/** Runs the bench CLI in a fresh Node process, as a user would. */
+async function bench(args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bench_main.ts'), ...args], {
+    cwd: ROOT,
+    maxBuffer: 1 << 24,
+  });
+  return stdout;
+}
+
+function records(dir: string): RunRecord[] {
+  return readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+}
+
+describe('npm run bench on a tiny grid', () => {
+  it('records each run once, resumes with nothing to do, and reports what runs.jsonl holds', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-'));
+    const first = await bench([...TINY, '--workers', '2', '--out', out]);
+    expect(first).toMatch(/grid: 4 runs, 0 already in .*, 4 to run on 2 worker\(s\)/);
+    expect(first).toMatch(/\[4\/4\] /);
+    const recs = records(out);
+    expect(recs).toHaveLength(4);
+    expect(new Set(recs.map((r) => `${r.activation}/${r.seed}`))).toEqual(new Set(['relu/1', 'relu/2', 'arelu/1', 'arelu/2']));
+    for (const r of recs) {
+      expect(r.config.probeSize).toBe(300);
+      expect(r.epochs[0].deadFraction).not.toBeNull();
+      expect(Object.keys(r.epochs[0].deadFractions ?? {})).toHaveLength(2);
+    }
+
+    const second = await bench([...TINY, '--workers', '2', '--out', out]);
+    expect(second).toMatch(/grid: 4 runs, 4 already in .*, 0 to run/);
+    expect(records(out)).toHaveLength(4);
+
+    // The table's numbers are those of runs.jsonl.
+    const table = readFileSync(join(out, 'table.md'), 'utf8');
+    for (const activation of ['relu', 'arelu']) {
+      const mr = recs.filter((r) => r.activation === activation).map((r) => r.test.misclassificationRate);
+      const mean = (mr[0] + mr[1]) / 2;
+      const sd = Math.sqrt(((mr[0] - mean) ** 2 + (mr[1] - mean) ** 2) / 1);
+      const best = Math.min(...mr);
+      expect(table).toMatch(new RegExp(`\\| ${activation} \\| 2 \\| 0 \\| ${mean.toFixed(2)} ± ${sd.toFixed(2)} \\| ${best.toFixed(2)} \\|`));
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(JSON.stringify(summary)).toContain('"activation":"arelu"');
+    for (const plot of ['reference-test-accuracy', 'reference-test-loss', 'reference-arelu-slope', 'reference-dead-units', 'activations']) {
+      expect(existsSync(join(out, 'plots', `${plot}.svg`)), plot).toBe(true);
+      expect(readFileSync(join(out, 'plots', `${plot}.png`)).subarray(1, 4).toString()).toBe('PNG');
+    }
+  });
+
+  it('splits a grid into shards that together cover it exactly once', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-shard-'));
+    const a = mkdtempSync(join(tmpdir(), 'bench-shard-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'bench-shard-b-'));
+    await bench([...TINY, '--workers', '1', '--shard', '1/2', '--out', a]);
+    await bench([...TINY, '--workers', '1', '--shard', '2/2', '--out', b]);
+    const keys = [...records(a), ...records(b)].map((r) => runKey(r.config));
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(4);
+    void out;
+  });
+
+  it('rejects bad flags with a message naming the flag', async () => {
+    await expect(bench(['--activations', 'relu,nope'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--activations: unknown activation 'nope'. Valid names: arelu/),
+    });
+    await expect(bench(['--workers', '0'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--workers must be an integer from 1 to 64, got '0'/) });
+    await expect(bench(['--report-only', '--out', mkdtempSync(join(tmpdir(), 'empty-'))])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--report-only: no runs in .*runs.jsonl/),
+    });
+  });
+});
