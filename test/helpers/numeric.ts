@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 
-/** A small deterministic PRNG (mulberry32) so tests draw the same numbers on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (the library's mulberry32) so tests draw the same numbers on every run. */
+export { mulberry32 as rng } from '../../src/experiment/shuffle.js';
+import { mulberry32 as rng } from '../../src/experiment/shuffle.js';
 
 /** `n` uniform numbers in [lo, hi). */
 export function uniform(n: number, lo: number, hi: number, seed = 1): number[] {
