@@ -15,8 +15,7 @@ export interface BackendInfo {
   description: string;
 }
 
-const NATIVE_HINT =
-  'for the native TensorFlow backend, install @tensorflow/tfjs-node (its install downloads libtensorflow, so it needs internet access)';
+const NATIVE_HINT = 'faster: npm install @tensorflow/tfjs-node (its install downloads libtensorflow: needs internet)';
 
 /**
  * Chooses and initialises the tfjs backend. `auto` uses tfjs-node when it loads, else wasm,
@@ -41,13 +40,13 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: { s
     const reason = await tryWasm();
     if (reason === null) {
       if (stockKernels) {
-        return { name: 'wasm', kernels: 'stock', description: `backend: wasm, stock matMul kernels (--stock-kernels); ${NATIVE_HINT}` };
+        return { name: 'wasm', kernels: 'stock', description: `backend: wasm with tfjs' stock kernels (--stock-kernels; slower); ${NATIVE_HINT}` };
       }
       optimizeWasmMatMul();
       return {
         name: 'wasm',
         kernels: 'optimized',
-        description: `backend: wasm, transposed matMul routed around tfjs-wasm's slow path (optimizeWasmMatMul; --stock-kernels turns it off); ${NATIVE_HINT}`,
+        description: `backend: wasm with optimizeWasmMatMul (--stock-kernels: tfjs' own kernels); ${NATIVE_HINT}`,
       };
     }
     if (choice === 'wasm') throw new Error(`backend wasm: @tensorflow/tfjs-backend-wasm could not be loaded (${reason}).`);

@@ -46,7 +46,7 @@ describe('npm run mnist', () => {
     expect(record.test.misclassificationRate).toBeCloseTo((100 * record.test.errors) / 1000, 10);
     expect(record.test.accuracy).toBeGreaterThan(0.85);
     expect(record.samplesPerSecond).toBeGreaterThan(0);
-    expect(io.text()).toMatch(/backend: wasm, transposed matMul routed around/);
+    expect(io.text()).toMatch(/backend: wasm with optimizeWasmMatMul/);
     expect(io.text()).toMatch(/Epoch 3\/3 - .*slope: /);
     expect(io.text()).toMatch(new RegExp(`misclassification rate: ${record.test.misclassificationRate.toFixed(2)}% \\(${record.test.errors}/1000\\)`));
   });
