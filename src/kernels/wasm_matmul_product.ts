@@ -200,6 +200,13 @@ export function matMulProduct(
     if (route === 'zeros') {
       out = backend.makeOutput(plan.outShape, 'float32');
       backend.typedArrayFromHeap(out).fill(0);
+    } else if (route === 'swap') {
+      // out = (bᵀ·aᵀ)ᵀ: bᵀ is [n, k] rows, aᵀ [k, m] the packed operand.
+      const { m, n } = plan;
+      const bT = untransposed3d(stock, backend, b, 1, !transposeB, temps);
+      const aT = untransposed3d(stock, backend, a, 1, !transposeA, temps);
+      const outT = temps.add(xnnProduct(stock, backend, bT, aT));
+      out = swapInner(stock, backend, viewAs(outT, [1, n, m]));
     } else if (route === 'fold-a') {
       out = foldAProduct(stock, backend, a, b, transposeA, transposeB, plan, temps);
     } else {
