@@ -19,8 +19,6 @@ export interface StockKernels {
   prelu: tf.KernelConfig;
   leakyRelu: tf.KernelConfig;
   sigmoid: tf.KernelConfig;
-  maximum: tf.KernelConfig;
-  minimum: tf.KernelConfig;
 }
 
 /** Registry name of each kernel in {@link StockKernels}. */
@@ -37,8 +35,6 @@ export const STOCK_KERNEL_NAMES: Readonly<Record<keyof StockKernels, string>> = 
   prelu: tf.Prelu,
   leakyRelu: tf.LeakyRelu,
   sigmoid: tf.Sigmoid,
-  maximum: tf.Maximum,
-  minimum: tf.Minimum,
 };
 
 /**

@@ -58,7 +58,7 @@ describe('optimizeWasmMatMul: registration', () => {
   });
 
   it('replaces the kernels, wraps once when called twice, and restores the stock configs', () => {
-    const names = ['BatchMatMul', '_FusedMatMul', 'Maximum', 'Minimum'];
+    const names = ['BatchMatMul', '_FusedMatMul'];
     const stock = names.map((n) => tf.getKernel(n, 'wasm'));
     expect(isWasmMatMulOptimized()).toBe(false);
 
@@ -344,7 +344,6 @@ describe('memory', () => {
           activation: 'prelu',
           preluActivationWeights: k.prelu,
         }),
-      () => tf.maximum(k.a2, tf.scalar(0.5)),
     ];
     const backend = tf.backend();
     const round = () => ops.forEach((op) => tf.tidy(op).dispose());
