@@ -9,12 +9,15 @@
  * and clamps partial sums for relu/relu6. A Dense layer's backward pass is
  * made of exactly such transposed products. The replacements transpose the
  * operands with the backend's own `Transpose` kernel (and split or fold
- * batched products) so that every product takes the XNNPACK path.
+ * batched products) so that every product takes the XNNPACK path. The
+ * `GatherV2` kernel, with which `model.fit` cuts out every batch, is the
+ * next slow path of the same kind in a training step and is replaced too.
  * This works around tfjs-backend-wasm; it becomes unnecessary once tfjs
  * routes these products to XNNPACK itself. See docs/performance.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_BACKEND } from './wasm_backend_access.js';
+import { makeGatherKernel } from './wasm_gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './wasm_matmul_kernels.js';
 import { lookUpStockKernels, type StockKernels } from './wasm_stock_kernels.js';
 
@@ -35,6 +38,7 @@ const REPLACEMENTS: readonly {
 }[] = [
   { kernelName: tf.BatchMatMul, stock: (k) => k.batchMatMul, make: makeBatchMatMulKernel },
   { kernelName: tf._FusedMatMul, stock: (k) => k.fusedMatMul, make: makeFusedMatMulKernel },
+  { kernelName: tf.GatherV2, stock: (k) => k.gather, make: (k) => makeGatherKernel(k.gather) },
 ];
 
 /** Names of the wasm kernels {@link optimizeWasmMatMul} replaces. */
@@ -86,6 +90,11 @@ function restoreStockKernels(): void {
  * `tf.fused.matMul` with a bias and a transposed operand, where the stock
  * wasm kernel is wrong.
  *
+ * It also replaces the wasm `GatherV2` kernel (`tf.gather`), which the
+ * profile of a training step showed to be the next slow path of the same
+ * kind: `model.fit` gathers every batch's rows, and the stock kernel copies
+ * them element by element, about 100x slower than copying whole rows.
+ *
  * Works in browsers and Node; call it after importing
  * `@tensorflow/tfjs-backend-wasm` (this library never imports it), before or
  * after `tf.setBackend('wasm')`. It changes nothing for other backends.
@@ -108,10 +117,10 @@ function restoreStockKernels(): void {
  * @returns a function that restores the stock kernels. Calling any such
  *   function restores them if replacements are registered (from this or a
  *   later call) and does nothing otherwise.
- * @throws Error if the wasm backend's `BatchMatMul` or `_FusedMatMul`
- *   kernel, or a wasm kernel the replacements call (Transpose, Identity,
- *   Add, Tile, Relu, Relu6, Elu, Prelu, LeakyRelu, Sigmoid), is not
- *   registered, i.e. `@tensorflow/tfjs-backend-wasm` was not imported.
+ * @throws Error if the wasm backend's `BatchMatMul`, `_FusedMatMul` or
+ *   `GatherV2` kernel, or a wasm kernel the replacements call (Transpose,
+ *   Identity, Add, Tile, Relu, Relu6, Elu, Prelu, LeakyRelu, Sigmoid), is
+ *   not registered, i.e. `@tensorflow/tfjs-backend-wasm` was not imported.
  *   Nothing is replaced then.
  */
 export function optimizeWasmMatMul(): () => void {
@@ -133,9 +142,9 @@ export function optimizeWasmMatMul(): () => void {
  * Tells whether the replacement wasm kernels are registered, e.g. for
  * recording which kernels a benchmark or training run used.
  *
- * @returns true when both wasm `BatchMatMul` and `_FusedMatMul` are the
- *   replacements of {@link optimizeWasmMatMul}; false when either is the
- *   stock kernel or the wasm backend is not registered.
+ * @returns true when the wasm `BatchMatMul`, `_FusedMatMul` and `GatherV2`
+ *   kernels are the replacements of {@link optimizeWasmMatMul}; false when
+ *   any is the stock kernel or the wasm backend is not registered.
  */
 export function isWasmMatMulOptimized(): boolean {
   return REPLACED_KERNELS.every((name) => isReplacement(registered(name)));

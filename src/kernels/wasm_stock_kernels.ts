@@ -19,6 +19,7 @@ export interface StockKernels {
   prelu: tf.KernelConfig;
   leakyRelu: tf.KernelConfig;
   sigmoid: tf.KernelConfig;
+  gather: tf.KernelConfig;
 }
 
 /** Registry name of each kernel in {@link StockKernels}. */
@@ -35,6 +36,7 @@ export const STOCK_KERNEL_NAMES: Readonly<Record<keyof StockKernels, string>> = 
   prelu: tf.Prelu,
   leakyRelu: tf.LeakyRelu,
   sigmoid: tf.Sigmoid,
+  gather: tf.GatherV2,
 };
 
 /**
