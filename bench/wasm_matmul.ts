@@ -84,7 +84,12 @@ function opCases(): { cases: OpCase[]; dispose: () => void } {
   const a3 = r([8, 128, 128], 5);
   const b3 = r([8, 128, 128], 6);
   const xT = tf.transpose(x);
-  const keep = [x, g, w, bias, a3, b3, xT];
+  const data = r([2560, 784], 7);
+  const rows = tf.tensor1d(
+    Array.from({ length: 128 }, (_, i) => (i * 7919) % 2560),
+    'int32',
+  );
+  const keep = [x, g, w, bias, a3, b3, xT, data, rows];
   const cases: OpCase[] = [
     { name: 'matMul(x, g, transposeA) [128,784]^T [128,512]', run: () => tf.matMul(x, g, true, false) },
     { name: 'matMul(g, w, transposeB) [128,512] [784,512]^T', run: () => tf.matMul(g, w, false, true) },
@@ -94,6 +99,7 @@ function opCases(): { cases: OpCase[]; dispose: () => void } {
       run: () => tf.fused.matMul({ a: xT, b: w, transposeA: true, bias, activation: 'relu' }),
     },
     { name: 'matMul batched [8,128,128] [8,128,128]', run: () => tf.matMul(a3, b3) },
+    { name: 'gather 128 rows of [2560,784] (model.fit batch)', run: () => tf.gather(data, rows) },
   ];
   return { cases, dispose: () => keep.forEach((t) => t.dispose()) };
 }
