@@ -277,7 +277,8 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
     `# bench/wasm_matmul: ${new Date().toISOString()}, node ${process.version}, ` +
-      `${os.availableParallelism()} cores (${cpus[0]?.model ?? 'unknown CPU'}), tfjs ${tf.version.tfjs}`,
+      `${os.availableParallelism()} cores (${cpus[0]?.model ?? 'unknown CPU'}), tfjs ${tf.version.tfjs}, ` +
+      `load average ${os.loadavg()[0].toFixed(2)}`,
   );
   await tf.setBackend('wasm');
   console.log(
@@ -287,6 +288,7 @@ async function main(): Promise<void> {
   await benchOps(opts);
   await profileStep(8);
   await benchTraining(opts);
+  console.log(`\nload average at the end: ${os.loadavg()[0].toFixed(2)} (other processes share these cores)`);
 }
 
 main().catch((err: unknown) => {
