@@ -20,6 +20,7 @@ export interface StockKernels {
   leakyRelu: tf.KernelConfig;
   sigmoid: tf.KernelConfig;
   gather: tf.KernelConfig;
+  maximum: tf.KernelConfig;
 }
 
 /** Registry name of each kernel in {@link StockKernels}. */
@@ -37,6 +38,7 @@ export const STOCK_KERNEL_NAMES: Readonly<Record<keyof StockKernels, string>> = 
   leakyRelu: tf.LeakyRelu,
   sigmoid: tf.Sigmoid,
   gather: tf.GatherV2,
+  maximum: tf.Maximum,
 };
 
 /**

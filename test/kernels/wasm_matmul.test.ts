@@ -58,7 +58,7 @@ describe('optimizeWasmMatMul: registration', () => {
   });
 
   it('replaces the kernels, wraps once when called twice, and restores the stock configs', () => {
-    const names = ['BatchMatMul', '_FusedMatMul', 'GatherV2'];
+    const names = ['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Maximum'];
     const stock = names.map((n) => tf.getKernel(n, 'wasm'));
     expect(isWasmMatMulOptimized()).toBe(false);
 
