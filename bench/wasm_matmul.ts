@@ -89,7 +89,11 @@ function opCases(): { cases: OpCase[]; dispose: () => void } {
     Array.from({ length: 128 }, (_, i) => (i * 7919) % 2560),
     'int32',
   );
-  const keep = [x, g, w, bias, a3, b3, xT, data, rows];
+  // Adamax's maximum(beta2·u, |g|): mostly u wins, as in training.
+  const u = tf.tidy(() => tf.abs(r([784, 512], 8)));
+  const gAbs = tf.tidy(() => tf.mul(tf.abs(r([784, 512], 9)), 0.01));
+  const v = r([784, 512], 10);
+  const keep = [x, g, w, bias, a3, b3, xT, data, rows, u, gAbs, v];
   const cases: OpCase[] = [
     { name: 'matMul(x, g, transposeA) [128,784]^T [128,512]', run: () => tf.matMul(x, g, true, false) },
     { name: 'matMul(g, w, transposeB) [128,512] [784,512]^T', run: () => tf.matMul(g, w, false, true) },
@@ -100,6 +104,8 @@ function opCases(): { cases: OpCase[]; dispose: () => void } {
     },
     { name: 'matMul batched [8,128,128] [8,128,128]', run: () => tf.matMul(a3, b3) },
     { name: 'gather 128 rows of [2560,784] (model.fit batch)', run: () => tf.gather(data, rows) },
+    { name: 'maximum [784,512] [784,512] (Adamax-like, mostly a > b)', run: () => tf.maximum(u, gAbs) },
+    { name: 'maximum [784,512] [784,512] (random order)', run: () => tf.maximum(w, v) },
   ];
   return { cases, dispose: () => keep.forEach((t) => t.dispose()) };
 }
