@@ -8,7 +8,7 @@
  *   npx tsx bench/wasm_matmul.ts [--reps N] [--samples N] [--epochs N]
  *                                [--rounds N] [--cpu-samples N] [--skip-cpu]
  *
- * Defaults take about two minutes on one core. Figures are printed, not
+ * Defaults take one to two minutes on one core. Figures are printed, not
  * asserted; docs/performance.md records them.
  */
 import os from 'node:os';
@@ -26,7 +26,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const opts: Options = { reps: 15, samples: 2560, epochs: 2, rounds: 2, cpuSamples: 1280, skipCpu: false };
+  const opts: Options = { reps: 15, samples: 2560, epochs: 2, rounds: 3, cpuSamples: 1280, skipCpu: false };
   const ints: Record<string, keyof Options> = {
     '--reps': 'reps',
     '--samples': 'samples',
