@@ -9,15 +9,18 @@
  * and clamps partial sums for relu/relu6. A Dense layer's backward pass is
  * made of exactly such transposed products. The replacements transpose the
  * operands with the backend's own `Transpose` kernel (and split or fold
- * batched products) so that every product takes the XNNPACK path. The slow
- * `Maximum`/`Minimum` kernels that Adamax uses are replaced too.
+ * batched products) so that every product takes the XNNPACK path. The
+ * `GatherV2` kernel, with which `model.fit` cuts out every batch, and the
+ * `Maximum` kernel, which Adamax calls on every weight, are the next slow
+ * paths of the same kind in a training step and are replaced too.
  * This works around tfjs-backend-wasm; it becomes unnecessary once tfjs
  * routes these products to XNNPACK itself. See docs/performance.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import { WASM_BACKEND } from './wasm_backend_access.js';
+import { makeGatherKernel } from './wasm_gather.js';
 import { makeBatchMatMulKernel, makeFusedMatMulKernel } from './wasm_matmul_kernels.js';
-import { makeMinMaxKernel } from './wasm_minmax.js';
+import { makeMaximumKernel } from './wasm_maximum.js';
 import { lookUpStockKernels, type StockKernels } from './wasm_stock_kernels.js';
 
 /**
@@ -37,8 +40,8 @@ const REPLACEMENTS: readonly {
 }[] = [
   { kernelName: tf.BatchMatMul, stock: (k) => k.batchMatMul, make: makeBatchMatMulKernel },
   { kernelName: tf._FusedMatMul, stock: (k) => k.fusedMatMul, make: makeFusedMatMulKernel },
-  { kernelName: tf.Maximum, stock: (k) => k.maximum, make: (k) => makeMinMaxKernel(k.maximum, 'max') },
-  { kernelName: tf.Minimum, stock: (k) => k.minimum, make: (k) => makeMinMaxKernel(k.minimum, 'min') },
+  { kernelName: tf.GatherV2, stock: (k) => k.gather, make: (k) => makeGatherKernel(k.gather) },
+  { kernelName: tf.Maximum, stock: (k) => k.maximum, make: (k) => makeMaximumKernel(k.maximum) },
 ];
 
 /** Names of the wasm kernels {@link optimizeWasmMatMul} replaces. */
@@ -90,10 +93,12 @@ function restoreStockKernels(): void {
  * `tf.fused.matMul` with a bias and a transposed operand, where the stock
  * wasm kernel is wrong.
  *
- * It also replaces the wasm `Maximum` and `Minimum` kernels, which the
- * profile of a training step showed to be the next slow path of the same
- * kind (Adamax calls `Maximum` on every weight at every step; the stock
- * kernel is 20-25x slower than `Multiply`).
+ * It also replaces two kernels that the profile of a training step showed
+ * to be the next slow paths of the same kind: `GatherV2` (`tf.gather`;
+ * `model.fit` gathers every batch's rows, and the stock kernel copies them
+ * element by element, about 25x slower than copying whole rows) and, for
+ * same-shape float32 tensors, `Maximum` (Adamax; the stock kernel's generic
+ * broadcasting loop is slower than a plain `Math.max` loop).
  *
  * Works in browsers and Node; call it after importing
  * `@tensorflow/tfjs-backend-wasm` (this library never imports it), before or
@@ -117,11 +122,11 @@ function restoreStockKernels(): void {
  * @returns a function that restores the stock kernels. Calling any such
  *   function restores them if replacements are registered (from this or a
  *   later call) and does nothing otherwise.
- * @throws Error if a wasm kernel that is replaced (BatchMatMul,
- *   _FusedMatMul, Maximum, Minimum) or that the replacements call
+ * @throws Error if the wasm backend's `BatchMatMul`, `_FusedMatMul`,
+ *   `GatherV2` or `Maximum` kernel, or a wasm kernel the replacements call
  *   (Transpose, Identity, Add, Tile, Relu, Relu6, Elu, Prelu, LeakyRelu,
- *   Sigmoid) is not registered, i.e. `@tensorflow/tfjs-backend-wasm` was not
- *   imported. Nothing is replaced then.
+ *   Sigmoid), is not registered, i.e. `@tensorflow/tfjs-backend-wasm` was
+ *   not imported. Nothing is replaced then.
  */
 export function optimizeWasmMatMul(): () => void {
   if (registered(tf.BatchMatMul) == null || registered(tf._FusedMatMul) == null) {
@@ -142,9 +147,9 @@ export function optimizeWasmMatMul(): () => void {
  * Tells whether the replacement wasm kernels are registered, e.g. for
  * recording which kernels a benchmark or training run used.
  *
- * @returns true when every kernel {@link optimizeWasmMatMul} replaces
- *   (BatchMatMul, _FusedMatMul, Maximum, Minimum) is the replacement; false
- *   when any is the stock one or the wasm backend is not registered.
+ * @returns true when the wasm `BatchMatMul`, `_FusedMatMul`, `GatherV2` and
+ *   `Maximum` kernels are the replacements of {@link optimizeWasmMatMul};
+ *   false when any is the stock kernel or the wasm backend is not registered.
  */
 export function isWasmMatMulOptimized(): boolean {
   return REPLACED_KERNELS.every((name) => isReplacement(registered(name)));

@@ -21,6 +21,10 @@ export interface ProductPlan {
   batch: number;
   /** Shape of the product: broadcast leading dimensions, then `[m, n]`. */
   outShape: number[];
+  /** Whether `a`'s last two axes are swapped before the product. */
+  transposeA: boolean;
+  /** Whether `b`'s last two axes are swapped before the product. */
+  transposeB: boolean;
 }
 
 /**
@@ -30,11 +34,14 @@ export interface ProductPlan {
  *   its scalar loop beats per-matrix calls).
  * - `fold-b`: `b` is one matrix, so all of `a`'s rows form one 2-D product,
  *   which the stock kernel sends to XNNPACK.
+ * - `swap`: single matrices with `b` transposed: compute `(bᵀ·aᵀ)ᵀ` instead,
+ *   which moves fewer elements when `a` is the smaller operand (see
+ *   {@link chooseRoute}).
  * - `fold-a`: `a` is one matrix; `b`'s matrices are laid side by side
  *   (one transpose) so that one 2-D XNNPACK product computes them all.
  * - `per-batch`: both sides batched; one 2-D XNNPACK product per matrix.
  */
-export type ProductRoute = 'zeros' | 'stock' | 'fold-b' | 'fold-a' | 'per-batch';
+export type ProductRoute = 'zeros' | 'stock' | 'fold-b' | 'swap' | 'fold-a' | 'per-batch';
 
 /**
  * Below this many multiply-adds per matrix (m·k·n), a product with both sides
@@ -108,21 +115,44 @@ export function planProduct(
   const batchB = product(outerB);
   const batch = Math.max(batchA, batchB);
   if (product(outer) !== batch) return null;
-  return { m, k: kA, n, batchA, batchB, batch, outShape: [...outer, m, n] };
+  return { m, k: kA, n, batchA, batchB, batch, outShape: [...outer, m, n], transposeA, transposeB };
+}
+
+/**
+ * Elements a single-matrix product moves besides the multiplication itself:
+ * transposes (tfjs `Transpose`) and XNNPACK's packing of the right operand,
+ * which it redoes for every new right-hand tensor. Computed directly, `a` is
+ * transposed when `transposeA`, `b` is transposed when `transposeB`, and `b`
+ * is packed. Computed as `(bᵀ·aᵀ)ᵀ`, `b` is transposed unless `transposeB`,
+ * `a` unless `transposeA`, `aᵀ` is packed and the result is transposed.
+ */
+function overhead(plan: ProductPlan): { direct: number; swapped: number } {
+  const { m, k, n, transposeA, transposeB } = plan;
+  const direct = (transposeA ? m * k : 0) + (transposeB ? 2 * n * k : n * k);
+  const swapped = (transposeB ? 0 : n * k) + (transposeA ? m * k : 2 * m * k) + m * n;
+  return { direct, swapped };
 }
 
 /**
  * Chooses how to compute a planned product (see {@link ProductRoute}).
  *
  * @param plan - from {@link planProduct}.
- * @returns the route; `zeros` when there is nothing to multiply, `stock` for
- *   batched products of fewer than {@link PER_BATCH_MIN_WORK} multiply-adds
- *   per matrix.
+ * @returns the route; `zeros` when there is nothing to multiply, `swap` for a
+ *   single-matrix product with `b` transposed when that moves fewer elements
+ *   (a Dense layer's input gradient `dy·wᵀ` with a batch smaller than the
+ *   layer), `stock` for batched products of fewer than
+ *   {@link PER_BATCH_MIN_WORK} multiply-adds per matrix.
  */
 export function chooseRoute(plan: ProductPlan): ProductRoute {
   const { m, k, n, batchA, batchB, batch } = plan;
   if (m === 0 || k === 0 || n === 0 || batch === 0) return 'zeros';
-  if (batchB === 1) return 'fold-b';
+  if (batchB === 1) {
+    if (batchA === 1 && plan.transposeB) {
+      const { direct, swapped } = overhead(plan);
+      if (swapped < direct) return 'swap';
+    }
+    return 'fold-b';
+  }
   if (batchA === 1) return 'fold-a';
   return m * k * n >= PER_BATCH_MIN_WORK ? 'per-batch' : 'stock';
 }

@@ -4,7 +4,7 @@
  *
  * tfjs-backend-wasm 4.22 sends a product to XNNPACK only when neither operand
  * is transposed and both are single matrices; everything else goes through a
- * scalar triple loop that is 5-10x slower. Here transposed operands are first
+ * scalar triple loop that is about 10x slower. Here transposed operands are first
  * transposed by the backend's own `Transpose` kernel and batched products are
  * reshaped or split into single-matrix products (see {@link ProductRoute}).
  */
@@ -14,7 +14,7 @@ import { chooseRoute, type ProductPlan } from './wasm_matmul_plan.js';
 import type { StockKernels } from './wasm_stock_kernels.js';
 
 /**
- * Last `[k, n]` shape with which each `b` operand's data went to XNNPACK.
+ * First `[k, n]` shape with which each `b` operand's data went to XNNPACK.
  * tfjs-backend-wasm caches one XNNPACK operator per `b` data id and ignores
  * the shape, so the same data under another shape (a reshape shares data)
  * would reuse a stale operator and abort the wasm module. Such a `b` is copied
@@ -86,20 +86,22 @@ export function xnnProduct(
 }
 
 /**
- * `x` (rank ≥ 2, float32) as rank-3 `[batch, rows, cols]` untransposed:
- * either a view of `x` or a transposed copy recorded in `temps`.
+ * `x` (rank ≥ 2, float32) as rank-3 `[batch, rows, cols]`, its last two axes
+ * swapped when `swap`: a view of `x`, or a transposed copy recorded in
+ * `temps`. With `swap` = the op's transpose flag this gives the operand as
+ * the product uses it.
  */
 export function untransposed3d(
   stock: StockKernels,
   backend: WasmBackendLike,
   x: tf.TensorInfo,
   batch: number,
-  transposed: boolean,
+  swap: boolean,
   temps: TempTensors,
 ): tf.TensorInfo {
   const r = x.shape.length;
   const view = viewAs(x, [batch, x.shape[r - 2], x.shape[r - 1]]);
-  return transposed ? temps.add(swapInner(stock, backend, view)) : view;
+  return swap ? temps.add(swapInner(stock, backend, view)) : view;
 }
 
 /** Copies matrix `index` of rank-3 `src` into a new `[1, rows, cols]` temp. */
@@ -200,6 +202,13 @@ export function matMulProduct(
     if (route === 'zeros') {
       out = backend.makeOutput(plan.outShape, 'float32');
       backend.typedArrayFromHeap(out).fill(0);
+    } else if (route === 'swap') {
+      // out = (bᵀ·aᵀ)ᵀ: bᵀ is [n, k] rows, aᵀ [k, m] the packed operand.
+      const { m, n } = plan;
+      const bT = untransposed3d(stock, backend, b, 1, !transposeB, temps);
+      const aT = untransposed3d(stock, backend, a, 1, !transposeA, temps);
+      const outT = temps.add(xnnProduct(stock, backend, bT, aT));
+      out = swapInner(stock, backend, viewAs(outT, [1, n, m]));
     } else if (route === 'fold-a') {
       out = foldAProduct(stock, backend, a, b, transposeA, transposeB, plan, temps);
     } else {

@@ -19,8 +19,8 @@ export interface StockKernels {
   prelu: tf.KernelConfig;
   leakyRelu: tf.KernelConfig;
   sigmoid: tf.KernelConfig;
+  gather: tf.KernelConfig;
   maximum: tf.KernelConfig;
-  minimum: tf.KernelConfig;
 }
 
 /** Registry name of each kernel in {@link StockKernels}. */
@@ -37,8 +37,8 @@ export const STOCK_KERNEL_NAMES: Readonly<Record<keyof StockKernels, string>> = 
   prelu: tf.Prelu,
   leakyRelu: tf.LeakyRelu,
   sigmoid: tf.Sigmoid,
+  gather: tf.GatherV2,
   maximum: tf.Maximum,
-  minimum: tf.Minimum,
 };
 
 /**

@@ -58,7 +58,7 @@ describe('optimizeWasmMatMul: registration', () => {
   });
 
   it('replaces the kernels, wraps once when called twice, and restores the stock configs', () => {
-    const names = ['BatchMatMul', '_FusedMatMul', 'Maximum', 'Minimum'];
+    const names = ['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Maximum'];
     const stock = names.map((n) => tf.getKernel(n, 'wasm'));
     expect(isWasmMatMulOptimized()).toBe(false);
 
@@ -323,10 +323,12 @@ describe('memory', () => {
       bias: seededTensor([20], 76),
       bias2: seededTensor([30, 20], 77),
       prelu: seededTensor([30, 1], 78),
+      c2: seededTensor([40, 20], 79),
     };
     const k = keep;
     const ops: (() => tf.Tensor)[] = [
-      () => tf.matMul(k.a2, k.b2, true, true), // fold-b with both transposes
+      () => tf.matMul(k.a2, k.b2, true, true), // swap
+      () => tf.matMul(k.a2, k.c2, true, false), // fold-b, transposed a
       () => tf.matMul(k.a3, k.b3, false, false), // per-batch
       () => tf.matMul(k.a1, k.b3), // fold-a
       () => tf.matMul(k.b3, k.a3, true, true), // per-batch, transposed
@@ -342,7 +344,6 @@ describe('memory', () => {
           activation: 'prelu',
           preluActivationWeights: k.prelu,
         }),
-      () => tf.maximum(k.a2, tf.scalar(0.5)),
     ];
     const backend = tf.backend();
     const round = () => ops.forEach((op) => tf.tidy(op).dispose());

@@ -51,7 +51,7 @@ describe('isSuffixBroadcast', () => {
 });
 
 describe('chooseRoute', () => {
-  const plan = (m: number, k: number, n: number, batchA: number, batchB: number) => ({
+  const plan = (m: number, k: number, n: number, batchA: number, batchB: number, transposeA = false, transposeB = false) => ({
     m,
     k,
     n,
@@ -59,6 +59,8 @@ describe('chooseRoute', () => {
     batchB,
     batch: Math.max(batchA, batchB),
     outShape: [],
+    transposeA,
+    transposeB,
   });
 
   it('folds a single-matrix b or a, splits large batched products, keeps tiny ones on stock', () => {
@@ -68,6 +70,21 @@ describe('chooseRoute', () => {
     expect(chooseRoute(plan(32, 32, 32, 8, 8))).toBe('per-batch');
     expect(chooseRoute(plan(3, 4, 5, 8, 8))).toBe('stock');
     expect(32 * 32 * 32).toBeGreaterThanOrEqual(PER_BATCH_MIN_WORK);
+  });
+
+  it('swaps a transposed-b single-matrix product when that moves fewer elements', () => {
+    // Dense input gradient dy·wᵀ: dy [128, 512], w [784, 512].
+    expect(chooseRoute(plan(128, 512, 784, 1, 1, false, true))).toBe('swap');
+    // Both transposed with m < 2k.
+    expect(chooseRoute(plan(4, 9, 3, 1, 1, true, true))).toBe('swap');
+    // b transposed but a the larger operand: direct.
+    expect(chooseRoute(plan(784, 512, 16, 1, 1, false, true))).toBe('fold-b');
+    // Only a transposed (Dense weight gradient xᵀ·dy): always direct.
+    expect(chooseRoute(plan(784, 128, 512, 1, 1, true, false))).toBe('fold-b');
+    // Untransposed: direct (b's packing may be cached).
+    expect(chooseRoute(plan(1, 512, 512, 1, 1))).toBe('fold-b');
+    // Batched: never swapped.
+    expect(chooseRoute(plan(128, 512, 784, 2, 1, false, true))).toBe('fold-b');
   });
 
   it('returns zeros when there is nothing to multiply', () => {
