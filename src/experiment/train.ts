@@ -39,9 +39,17 @@ export interface TrainResult {
   epochs: EpochRecord[];
   /** Training samples per second over the batches (validation excluded). */
   samplesPerSecond: number;
-  /** True when the training loss became NaN or infinite (training stopped at that epoch). */
+  /**
+   * True when, at the end of an epoch, the training loss, a weight of the model or its output on
+   * the first training images was NaN or infinite (training stopped at that epoch). The weights
+   * and outputs are checked because a loss can hide NaN: on tfjs' wasm backend, clipByValue maps
+   * NaN to its lower bound, so categorical cross-entropy of NaN predictions is -log(1e-7), finite.
+   */
   diverged: boolean;
 }
+
+/** Training images whose outputs are checked for NaN / infinity after every epoch. */
+const DIVERGENCE_PROBE = 32;
 
 /**
  * Trains a compiled classifier the way the paper does: `epochs` passes over `train` in shuffled
@@ -64,7 +72,7 @@ export async function trainClassifier(model: tf.LayersModel, train: LabelledImag
       yield { xs, ys };
     }
   });
-  const recorder = new EpochRecorder(hooks, samples);
+  const recorder = new EpochRecorder(hooks, samples, train.images);
   hooks.onTrainBegin?.({ epochs, batchesPerEpoch, samples });
   await model.fitDataset(dataset as unknown as tf.data.Dataset<tf.TensorContainer>, {
     epochs,
@@ -99,8 +107,28 @@ class EpochRecorder extends tf.Callback {
   private lastBatchEnd = 0;
   private slope: number | null = null;
 
-  constructor(private readonly hooks: TrainHooks, private readonly samplesPerEpoch: number) {
+  constructor(
+    private readonly hooks: TrainHooks,
+    private readonly samplesPerEpoch: number,
+    private readonly images: tf.Tensor2D,
+  ) {
     super();
+  }
+
+  /**
+   * Whether every weight of the model and its output on the first training images are finite:
+   * one reduction (x * 0 is 0 for finite x, NaN for NaN and +-Infinity) and one read per epoch.
+   */
+  private async modelIsFinite(): Promise<boolean> {
+    const check = tf.tidy(() => {
+      const n = Math.min(DIVERGENCE_PROBE, this.images.shape[0]);
+      const output = this.model.predict(this.images.slice([0, 0], [n, -1])) as tf.Tensor | tf.Tensor[];
+      const tensors = [...this.model.weights.map((w) => w.read()), ...(Array.isArray(output) ? output : [output])];
+      return tf.addN(tensors.map((t) => tf.sum(tf.mul(t, 0))));
+    });
+    const value = (await check.data())[0];
+    check.dispose();
+    return value === 0;
   }
 
   override async onEpochBegin(): Promise<void> {
@@ -142,7 +170,7 @@ class EpochRecorder extends tf.Callback {
       seconds: (end - this.epochStart) / 1000,
     };
     this.records.push(record);
-    if (!Number.isFinite(loss)) {
+    if (!Number.isFinite(loss) || !(await this.modelIsFinite())) {
       this.diverged = true;
       this.model.stopTraining = true;
     }
