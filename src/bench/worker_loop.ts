@@ -12,7 +12,11 @@ import type { RunRequest, SetupRequest, WorkerMessage } from './worker.js';
  * Runs are strictly sequential within a worker; parallelism comes from several workers.
  */
 export function workerLoop(): void {
-  const send = (m: WorkerMessage) => process.send?.(m);
+  // After the parent is gone (killed, Ctrl-C) a send would throw EPIPE; the 'disconnect' handler
+  // below ends the process.
+  const send = (m: WorkerMessage) => {
+    if (process.connected) process.send?.(m);
+  };
   let ready: Promise<{ data: ReturnType<typeof loadMnist>; probe: tf.Tensor2D; env: Parameters<typeof runExperiment>[2] }> | null = null;
   let queue: Promise<void> = Promise.resolve();
   process.on('message', (msg: SetupRequest | RunRequest) => {
