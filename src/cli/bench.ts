@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readRuns, writeReport } from '../bench/report.js';
+import { prepareRunsForAppend, readRuns, writeReport } from '../bench/report.js';
 import { TABLE1 } from '../bench/table1.js';
 import { pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type GridRun, type Shard } from '../bench/grid.js';
 import { STRESS } from '../bench/stress.js';
@@ -143,6 +143,9 @@ export async function benchMain(argv: string[], out: NodeJS.WriteStream = proces
   if (pending.length === 0) {
     if (done.length > 0) await writeReport(p.out, done);
     return 0;
+  }
+  if (existsSync(runsFile) && prepareRunsForAppend(runsFile) === 'truncated') {
+    out.write(`removed the truncated last line of ${runsFile} (a run interrupted while it was being recorded; it runs again)\n`);
   }
   return runPending(pending, p, runsFile, done, out);
 }
