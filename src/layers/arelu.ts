@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkArgNames, checkNumber, singleInput, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, layerArgs, singleInput, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial slope l, as in Atoum (2023): "The function starts with any initial l value; say 0.1". */
 export const DEFAULT_INITIAL_SLOPE = 0.1;
@@ -61,7 +61,7 @@ export class AReLU extends tf.layers.Layer {
    *   argument name AReLU does not know.
    */
   constructor(args: AReLUArgs = {}) {
-    super(args);
+    super(layerArgs('AReLU', args));
     checkArgNames('AReLU', args, OWN_ARGS);
     this.initialSlope =
       args.initialSlope === undefined
