@@ -1,10 +1,11 @@
 /**
- * The benchmark CLI under faults, as a user meets them: Ctrl-C and a hard kill in the middle of
- * a grid, a record cut in half, and a diverging run. Each test spawns `node --import tsx
- * src/cli/bench_main.ts` on a tiny grid (1 epoch, 300 training / 100 test images, wasm, one worker).
+ * The CLIs under faults, as a user meets them. `npm run bench`: Ctrl-C and a hard kill in the
+ * middle of a grid, a record cut in half, and a diverging run; each test spawns `node --import
+ * tsx src/cli/bench_main.ts` on a tiny grid (1 epoch, 300 training / 100 test images, wasm, one
+ * worker). `npm run mnist`: Ctrl-C during training leaves no record, whole or partial.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +45,8 @@ interface Bench {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startBench(args: string[]): Bench {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bench_main.ts', ...args], {
+function startBench(args: string[], script = 'src/cli/bench_main.ts'): Bench {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     detached: true, // its own process group, so that a test can signal the bench and its worker together
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,5 +150,25 @@ describe('npm run bench under faults', () => {
     ]);
     expect(bench.output()).toMatch(/relu seed 1: misclassification rate .* DIVERGED/);
     expect(readFileSync(join(out, 'table.md'), 'utf8')).toMatch(/\| relu \| 1 \| 1 \|/);
+  });
+});
+
+describe('npm run mnist under faults', () => {
+  it('leaves no record, whole or partial, when stopped with Ctrl-C during training', async () => {
+    const out = tempDir();
+    const mnist = startBench(
+      ['--epochs', '20', '--train-size', '2000', '--test-size', '100', '--backend', 'wasm', '--activation', 'relu', '--out', out],
+      'examples/mnist.ts',
+    );
+    let exited = false;
+    void mnist.exit.then(() => (exited = true));
+    while (!/Epoch +1\/20/.test(mnist.output())) {
+      if (exited) throw new Error(`npm run mnist exited before its first epoch:\n${mnist.output()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    killGroup(mnist.child, 'SIGINT');
+    const { code, signal } = await mnist.exit;
+    expect(code ?? signal).toBe('SIGINT');
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 });
