@@ -8,7 +8,9 @@ export const DEFAULT_INITIAL_SLOPE = 0.1;
 export interface AReLUArgs extends LayerArgs {
   /**
    * The slope l of the negative part before the first update. A finite number >= 0.
-   * Default: 0.1 (the paper's starting value).
+   * Default: 0.1 (the paper's starting value). Negative values are rejected: the paper sets l to
+   * a loss, which is never negative, and a negative l would make the negative half rise with |x|
+   * (f(-1) > 0). 0 makes the layer a ReLU.
    */
   initialSlope?: number;
 }
