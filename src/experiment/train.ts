@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { findAReLULayers, lossAdaptiveSlope } from '../callbacks/loss_adaptive_slope.js';
 import { DeadUnitMonitor } from '../callbacks/dead_unit_monitor.js';
+import { checkNumber, describe } from '../layers/common.js';
 import { logValue, type EpochLogs } from '../callbacks/logs.js';
 import type { EpochRecord } from './record.js';
 import { epochPermutation } from './shuffle.js';
@@ -56,8 +57,13 @@ const DIVERGENCE_PROBE = 32;
  * mini-batches of `batchSize`, the AReLU slope callback attached (it does nothing to a model
  * without AReLU), validation after every epoch. The shuffling is seeded (`seed`, epoch), unlike
  * tfjs' `shuffle: true`, so that a run can be repeated exactly on the same backend.
+ *
+ * @throws Error naming the option when `epochs` or `batchSize` is not an integer >= 1, `seed` not
+ *   a finite integer, an option name is unknown, or `train` / `validation` is not images [N, ...]
+ *   with N >= 1 and labels with the same N.
  */
 export async function trainClassifier(model: tf.LayersModel, train: LabelledImages, options: TrainOptions): Promise<TrainResult> {
+  checkTrainOptions(train, options);
   const { epochs, batchSize, seed, validation, callbacks = [], hooks = {} } = options;
   const samples = train.images.shape[0];
   const batchesPerEpoch = Math.ceil(samples / batchSize);
@@ -180,4 +186,45 @@ class EpochRecorder extends tf.Callback {
 
 function nullIfNaN(v: number | null): number | null {
   return v === null || Number.isNaN(v) ? null : v;
+}
+
+const TRAIN_OPTIONS = ['epochs', 'batchSize', 'seed', 'validation', 'callbacks', 'hooks'];
+
+function checkTrainOptions(train: LabelledImages, options: TrainOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`trainClassifier: options must be an object {epochs, batchSize, seed, ...}, got ${describe(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!TRAIN_OPTIONS.includes(key)) throw new Error(`trainClassifier: unknown option '${key}'. Allowed: ${TRAIN_OPTIONS.join(', ')}.`);
+  }
+  checkNumber('trainClassifier', 'epochs', options.epochs, { min: 1, integer: true });
+  // A batch size of 0 would make the batch generator loop forever.
+  checkNumber('trainClassifier', 'batchSize', options.batchSize, { min: 1, integer: true });
+  checkNumber('trainClassifier', 'seed', options.seed, { integer: true });
+  checkLabelledImages('trainClassifier', 'train', train);
+  if (options.validation !== undefined) checkLabelledImages('trainClassifier', 'validation', options.validation);
+}
+
+/**
+ * Checks that `data` holds images [N, ...] with N >= 1 and labels [N, ...] as tensors; `argName`
+ * ('' for none) prefixes the names in the messages.
+ * @throws Error naming the function, the argument and the shapes otherwise.
+ */
+export function checkLabelledImages(fn: string, argName: string, data: unknown): void {
+  const d = data as Partial<LabelledImages> | null;
+  if (d == null || !(d.images instanceof tf.Tensor) || !(d.labels instanceof tf.Tensor)) {
+    const got = d == null || typeof d !== 'object' ? describe(data) : `an object with keys ${Object.keys(d).join(', ') || 'none'}`;
+    throw new Error(`${fn}: ${argName} must be {images, labels} with two tf.Tensors, got ${got}.`);
+  }
+  const n = d.images.shape[0];
+  const images = argName === '' ? 'images' : `${argName}.images`;
+  if (d.images.rank < 2 || n === 0) {
+    throw new Error(`${fn}: ${images} must be [N, features] with N >= 1, got shape [${d.images.shape.join(', ')}].`);
+  }
+  if (d.labels.shape[0] !== n) {
+    throw new Error(
+      `${fn}: ${argName === '' ? 'the data has' : `${argName} has`} ${n} images but ${d.labels.shape[0]} labels ` +
+        `(shapes [${d.images.shape.join(', ')}] and [${d.labels.shape.join(', ')}]).`,
+    );
+  }
 }

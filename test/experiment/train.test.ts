@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildReferenceMLP, trainClassifier } from '../../src/node/index.js';
+import { buildReferenceMLP, epochPermutation, evaluateClassifier, trainClassifier } from '../../src/node/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { uniform } from '../helpers/numeric.js';
 
@@ -43,5 +43,61 @@ describe.each(BACKENDS)('trainClassifier divergence on %s', (backend) => {
     const result = await trainClassifier(model, train, { epochs: 2, batchSize: 16, seed: 1 });
     expect(result.diverged).toBe(true);
     expect(result.epochs).toHaveLength(1);
+  });
+});
+
+describe('the training routine names what is wrong with its arguments', () => {
+  beforeAll(() => useBackend('cpu'));
+  let images: tf.Tensor2D;
+  let labels: tf.Tensor2D;
+  beforeAll(() => {
+    images = tf.ones([4, 8]);
+    labels = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3) as tf.Tensor2D;
+  });
+  const ok = { epochs: 1, batchSize: 2, seed: 1 };
+
+  it.each([
+    [{ ...ok, batchSize: 0 }, /trainClassifier: batchSize must be a finite integer >= 1, got 0/],
+    [{ ...ok, epochs: 1.5 }, /trainClassifier: epochs must be a finite integer >= 1, got 1.5/],
+    [{ ...ok, seed: Number.NaN }, /trainClassifier: seed must be a finite integer, got NaN/],
+    [{ ...ok, shuffle: true }, /trainClassifier: unknown option 'shuffle'. Allowed: epochs, batchSize, seed, validation, callbacks, hooks/],
+    [{ ...ok, validation: { imgs: 1 } }, /trainClassifier: validation must be \{images, labels\} with two tf.Tensors, got an object with keys imgs/],
+  ])('trainClassifier rejects the options %o', async (options, message) => {
+    const { model } = setup(0.01);
+    await expect(trainClassifier(model, { images, labels }, options as never)).rejects.toThrow(message);
+  });
+
+  it('trainClassifier rejects an empty training set and images and labels of different counts', async () => {
+    const { model } = setup(0.01);
+    await expect(trainClassifier(model, { images: tf.zeros([0, 8]) as tf.Tensor2D, labels: tf.zeros([0, 3]) as tf.Tensor2D }, ok)).rejects.toThrow(
+      /train.images must be \[N, features\] with N >= 1, got shape \[0, 8\]/,
+    );
+    await expect(trainClassifier(model, { images, labels: labels.slice(0, 2) as tf.Tensor2D }, ok)).rejects.toThrow(
+      /train has 4 images but 2 labels \(shapes \[4, 8\] and \[2, 3\]\)/,
+    );
+  });
+
+  it('evaluateClassifier rejects a batch size of 0, no images and mismatched counts', () => {
+    const { model } = setup(0.01);
+    expect(() => evaluateClassifier(model, images, labels, 0)).toThrow(/evaluateClassifier: batchSize must be a finite integer >= 1, got 0/);
+    expect(() => evaluateClassifier(model, tf.zeros([0, 8]) as tf.Tensor2D, tf.zeros([0, 3]) as tf.Tensor2D)).toThrow(
+      /evaluateClassifier: images must be \[N, features\] with N >= 1/,
+    );
+    expect(() => evaluateClassifier(model, images, labels.slice(0, 3) as tf.Tensor2D)).toThrow(/the data has 4 images but 3 labels/);
+  });
+
+  it.each([
+    [{ activations: 'relu' }, /buildReferenceMLP: unknown option 'activations'. Allowed: activation, /],
+    [{ hiddenUnits: [512, 0] }, /hiddenUnits must be an array of integers >= 1 .* got \[512, 0\]/],
+    [{ inputSize: -1 }, /inputSize must be a finite integer >= 1, got -1/],
+    [{ seed: Infinity }, /seed must be a finite number, got Infinity/],
+    [{ activation: 'reul' }, /Unknown activation "reul". Valid names: arelu/],
+  ])('buildReferenceMLP rejects %o', (options, message) => {
+    expect(() => buildReferenceMLP(options as never)).toThrow(message);
+  });
+
+  it('epochPermutation rejects a size that is not a count', () => {
+    expect(() => epochPermutation(-1, 1, 0)).toThrow(/epochPermutation: n must be an integer from 0 to 2\^31 - 1, got -1/);
+    expect(Array.from(epochPermutation(0, 1, 0))).toEqual([]);
   });
 });
