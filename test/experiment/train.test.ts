@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildReferenceMLP, epochPermutation, evaluateClassifier, trainClassifier } from '../../src/node/index.js';
+import { buildReferenceMLP, epochPermutation, evaluateClassifier, runExperiment, trainClassifier } from '../../src/node/index.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { uniform } from '../helpers/numeric.js';
 
@@ -94,6 +94,14 @@ describe('the training routine names what is wrong with its arguments', () => {
     [{ activation: 'reul' }, /Unknown activation "reul". Valid names: arelu/],
   ])('buildReferenceMLP rejects %o', (options, message) => {
     expect(() => buildReferenceMLP(options as never)).toThrow(message);
+  });
+
+  it.each([0, -1e-3, Number.NaN])('runExperiment rejects the learning rate %s', async (lr) => {
+    const config = { activation: 'relu', seed: 1, epochs: 1, batchSize: 2, lr, initialSlope: 0.1, trainSize: 4, testSize: 4, hiddenBias: 0, stress: false, probeSize: 0 };
+    const env = { backend: 'cpu', kernels: null, machine: { cpu: '', cores: 1, node: '', platform: '' }, versions: { tfjs: '', tfjsActivations: '' } };
+    await expect(runExperiment(config, { train: { images, labels }, test: { images, labels } }, env)).rejects.toThrow(
+      /runExperiment: config.lr must be a finite number > 0, got/,
+    );
   });
 
   it('epochPermutation rejects a size that is not a count', () => {
