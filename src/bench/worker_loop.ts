@@ -56,4 +56,8 @@ export function workerLoop(): void {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal signals the whole process group. The parent handles it (it stops the
+  // workers and says how to resume); a worker dying of the same SIGINT first would race with
+  // that and be reported as a failed run.
+  process.on('SIGINT', () => {});
 }

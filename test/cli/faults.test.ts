@@ -13,6 +13,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readRuns } from '../../src/bench/report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// Each test starts node processes one after the other; on a loaded 2-core machine that can
+// take well over vitest's 60 s default.
+const SLOW = { timeout: 180_000 };
 const TINY = ['--epochs', '1', '--train-size', '300', '--test-size', '100', '--backend', 'wasm', '--workers', '1'];
 
 const dirs: string[] = [];
@@ -89,7 +92,7 @@ async function untilGroupGone(child: ChildProcess): Promise<void> {
 const seedsOf = (file: string) => readRuns(file).map((r) => r.seed);
 
 describe('npm run bench under faults', () => {
-  it('keeps every finished run through Ctrl-C, a hard kill and a half-written record, and resumes with only the missing runs', async () => {
+  it('keeps every finished run through Ctrl-C, a hard kill and a half-written record, and resumes with only the missing runs', SLOW, async () => {
     const out = tempDir();
     const runs = join(out, 'runs.jsonl');
     const args = ['--activations', 'relu', '--seeds', '1-4', ...TINY, '--out', out];
@@ -137,7 +140,7 @@ describe('npm run bench under faults', () => {
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).provenance.records).toBe(4);
   });
 
-  it('records a diverging run as diverged and goes on with the grid', async () => {
+  it('records a diverging run as diverged and goes on with the grid', SLOW, async () => {
     const out = tempDir();
     // Adamax with lr 1e38 overflows the weights to NaN within the first batches.
     const bench = startBench(['--activations', 'relu,arelu', '--seeds', '1', ...TINY, '--lr', '1e38', '--out', out]);
@@ -154,7 +157,7 @@ describe('npm run bench under faults', () => {
 });
 
 describe('npm run mnist under faults', () => {
-  it('leaves no record, whole or partial, when stopped with Ctrl-C during training', async () => {
+  it('leaves no record, whole or partial, when stopped with Ctrl-C during training', SLOW, async () => {
     const out = tempDir();
     const mnist = startBench(
       ['--epochs', '20', '--train-size', '2000', '--test-size', '100', '--backend', 'wasm', '--activation', 'relu', '--out', out],
