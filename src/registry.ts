@@ -16,7 +16,7 @@ import { rrelu } from './layers/rrelu.js';
 import { snake } from './layers/snake.js';
 import { swishBeta } from './layers/swish_beta.js';
 import { tlu } from './layers/tlu.js';
-import { describe } from './layers/common.js';
+import { checkArgNames, checkNumber, describe } from './layers/common.js';
 
 /** Options passed through to an activation's layer factory (its `XxxArgs` plus tfjs LayerArgs). */
 export type ActivationArgs = Record<string, unknown>;
@@ -41,11 +41,20 @@ const entries = new Map<string, ActivationEntry>();
  * @throws Error when `name` is not lowercase kebab-case or is taken.
  */
 export function registerActivation(entry: ActivationEntry): void {
-  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(entry.name)) {
+  if (entry == null || typeof entry !== 'object') {
+    throw new Error(`registerActivation: entry must be an object {name, summary, learnable, create}, got ${describe(entry)}.`);
+  }
+  if (typeof entry.name !== 'string' || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(entry.name)) {
     throw new Error(`registerActivation: name must be lowercase kebab-case (e.g. 'leaky-relu'), got ${describe(entry.name)}.`);
   }
   if (entries.has(entry.name)) {
     throw new Error(`registerActivation: '${entry.name}' is already registered.`);
+  }
+  if (typeof entry.summary !== 'string' || typeof entry.learnable !== 'boolean' || typeof entry.create !== 'function') {
+    throw new Error(
+      `registerActivation: '${entry.name}' needs summary (a string), learnable (a boolean) and create (a function), ` +
+        `got summary ${describe(entry.summary)}, learnable ${describe(entry.learnable)}, create ${typeof entry.create}.`,
+    );
   }
   entries.set(entry.name, entry);
 }
@@ -70,23 +79,83 @@ export function activationEntry(name: string): ActivationEntry {
  * @throws Error listing the valid names when `name` is unknown; the layer's own error for bad args.
  */
 export function createActivation(name: string, args?: ActivationArgs): tf.layers.Layer {
-  return activationEntry(name).create(args);
+  const layer = activationEntry(name).create(args);
+  if (!(layer instanceof tf.layers.Layer)) {
+    throw new Error(`createActivation: the factory registered for '${name}' returned ${describe(layer)}, not a tfjs layer.`);
+  }
+  return layer;
 }
 
-const builtin = (activation: string) => (args: ActivationArgs = {}) =>
+/**
+ * A tfjs layer whose int32 and bool inputs are cast to float32 before its own `call`, as the
+ * library's layers do. tfjs' ReLU, Activation('selu'), ... otherwise return int32 or bool for
+ * such inputs (on wasm after logging "Unknown dtype"), and elu, sigmoid, tanh, mish throw.
+ * Only this instance changes: its class, config and saved JSON stay tfjs' own, so a saved model
+ * loads without this package (as the plain tfjs layer, which does not cast).
+ */
+function withFloatInputs<L extends tf.layers.Layer>(layer: L): L {
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    if (list.every((t) => t.dtype === 'float32')) return call(inputs, kwargs);
+    return tf.tidy(() => {
+      const cast = list.map((t) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32')));
+      return call(Array.isArray(inputs) ? cast : cast[0], kwargs);
+    });
+  };
+  return layer;
+}
+
+/**
+ * Checks the arguments given to one of tfjs' own layers through the registry: tfjs ignores
+ * unknown names (a misspelt `alfa` would silently keep the default), so they are reported here;
+ * `numbers` are checked with their allowed range.
+ */
+function checkTfjsArgs(
+  layerClass: string,
+  args: ActivationArgs | undefined,
+  own: readonly string[],
+  numbers: Record<string, Parameters<typeof checkNumber>[3] & { nullable?: boolean }> = {},
+): AnyArgs {
+  checkArgNames(layerClass, args, own);
+  for (const [argName, { nullable = false, ...range }] of Object.entries(numbers)) {
+    const value = args?.[argName];
+    if (value !== undefined && !(nullable && value === null)) checkNumber(layerClass, argName, value, range);
+  }
+  return (args ?? {}) as AnyArgs;
+}
+
+/** tfjs' ELU layer supports alpha = 1 only; say so, and where any alpha is. */
+function checkEluArgs(args: ActivationArgs | undefined): AnyArgs {
+  const checked = checkTfjsArgs('ELU', args, ['alpha']);
+  const alpha = args?.alpha;
+  if (alpha !== undefined && alpha !== null && alpha !== 1) {
+    throw new Error(`ELU: alpha must be 1 (tfjs' ELU layer supports no other value; 'elu-alpha' takes any alpha > 0), got ${describe(alpha)}.`);
+  }
+  return checked;
+}
+
+const builtin = (activation: string) => (args?: ActivationArgs) =>
   // tfjs' own Activation layer: no re-implementation of what tfjs already has.
-  tf.layers.activation({ ...args, activation } as Parameters<typeof tf.layers.activation>[0]);
+  withFloatInputs(
+    tf.layers.activation({ ...checkTfjsArgs('Activation', args, []), activation } as Parameters<typeof tf.layers.activation>[0]),
+  );
 
 type AnyArgs = Record<string, never>;
 const fixed: Array<[string, string, boolean, (args?: ActivationArgs) => tf.layers.Layer]> = [
   ['arelu', "Atoum's AReLU: x for x > 0, l*x otherwise; l = last epoch's training loss (initial 0.1)", false,
     (args) => arelu(args as AnyArgs)],
-  ['relu', 'max(0, x) (tfjs ReLU layer)', false, (args) => tf.layers.reLU(args as AnyArgs)],
+  ['relu', 'max(0, x) (tfjs ReLU layer)', false,
+    (args) => withFloatInputs(tf.layers.reLU(checkTfjsArgs('ReLU', args, ['maxValue'], { maxValue: { min: 0, minExclusive: true, nullable: true } })))],
   ['leaky-relu', 'max(alpha*x, x), alpha = 0.01 as in Maas et al. 2013 (tfjs LeakyReLU layer; tfjs default is 0.3)', false,
-    (args) => tf.layers.leakyReLU({ alpha: 0.01, ...(args as AnyArgs) })],
+    (args) => withFloatInputs(tf.layers.leakyReLU({ alpha: 0.01, ...checkTfjsArgs('LeakyReLU', args, ['alpha'], { alpha: { min: 0 } }) }))],
   ['prelu', 'max(alpha*x, x), alpha learnable per unit, initial 0.25 as in He et al. 2015 (tfjs PReLU layer; tfjs default is 0)', true,
-    (args) => tf.layers.prelu({ alphaInitializer: tf.initializers.constant({ value: 0.25 }), ...(args as AnyArgs) })],
-  ['elu', 'x for x > 0, exp(x) - 1 otherwise (tfjs ELU layer, alpha 1)', false, (args) => tf.layers.elu(args as AnyArgs)],
+    (args) => withFloatInputs(tf.layers.prelu({
+      alphaInitializer: tf.initializers.constant({ value: 0.25 }),
+      ...checkTfjsArgs('PReLU', args, ['alphaInitializer', 'alphaRegularizer', 'alphaConstraint', 'sharedAxes']),
+    }))],
+  ['elu', 'x for x > 0, exp(x) - 1 otherwise (tfjs ELU layer, alpha 1)', false,
+    (args) => withFloatInputs(tf.layers.elu(checkEluArgs(args)))],
   ['sigmoid', '1 / (1 + exp(-x)) (tfjs)', false, builtin('sigmoid')],
   ['tanh', 'tanh(x) (tfjs)', false, builtin('tanh')],
   ['selu', 'scale * elu(x, alpha) with the self-normalizing constants (tfjs)', false, builtin('selu')],

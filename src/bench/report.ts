@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../experiment/record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../node/files.js';
@@ -162,4 +162,30 @@ export function readRuns(path: string, options: { warn?: (message: string) => vo
     throw new Error(`${path}:${i + 1}: ${problem}.`);
   });
   return records;
+}
+
+/**
+ * Makes a runs.jsonl file that {@link readRuns} accepted safe to append to: a truncated last line
+ * (no final newline, not a record: what a process killed while appending leaves) is cut off, and
+ * a complete last record that only lacks its newline gets one. Without this, the next appended
+ * record would continue the broken line and the file would no longer parse.
+ * @returns 'unchanged', 'truncated' (the broken line was removed) or 'terminated' (a newline was added).
+ */
+export function prepareRunsForAppend(path: string): 'unchanged' | 'truncated' | 'terminated' {
+  const bytes = readFileSync(path);
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return 'unchanged';
+  const lineStart = bytes.lastIndexOf(0x0a) + 1;
+  const tail = bytes.subarray(lineStart).toString('utf8');
+  let complete = false;
+  try {
+    complete = runRecordProblem(JSON.parse(tail)) === null;
+  } catch {
+    complete = false;
+  }
+  if (complete) {
+    appendFileSync(path, '\n');
+    return 'terminated';
+  }
+  truncateSync(path, lineStart);
+  return 'truncated';
 }

@@ -12,7 +12,11 @@ import type { RunRequest, SetupRequest, WorkerMessage } from './worker.js';
  * Runs are strictly sequential within a worker; parallelism comes from several workers.
  */
 export function workerLoop(): void {
-  const send = (m: WorkerMessage) => process.send?.(m);
+  // After the parent is gone (killed, Ctrl-C) a send would throw EPIPE; the 'disconnect' handler
+  // below ends the process.
+  const send = (m: WorkerMessage) => {
+    if (process.connected) process.send?.(m);
+  };
   let ready: Promise<{ data: ReturnType<typeof loadMnist>; probe: tf.Tensor2D; env: Parameters<typeof runExperiment>[2] }> | null = null;
   let queue: Promise<void> = Promise.resolve();
   process.on('message', (msg: SetupRequest | RunRequest) => {
@@ -52,4 +56,8 @@ export function workerLoop(): void {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal signals the whole process group. The parent handles it (it stops the
+  // workers and says how to resume); a worker dying of the same SIGINT first would race with
+  // that and be reported as a failed run.
+  process.on('SIGINT', () => {});
 }

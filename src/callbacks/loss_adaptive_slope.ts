@@ -41,9 +41,12 @@ export class LossAdaptiveSlope extends tf.Callback {
   readonly monitor: string;
   private readonly warn: (message: string) => void;
 
-  /** @throws Error when `monitor` is not a non-empty string or an argument name is unknown. */
+  /** @throws Error when `args` is not an object, `monitor` is not a non-empty string, `warn` is not a function or an argument name is unknown. */
   constructor(args: LossAdaptiveSlopeArgs = {}) {
     super();
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new Error(`lossAdaptiveSlope: args must be an object such as {monitor: 'loss'}, got ${describe(args)}.`);
+    }
     for (const key of Object.keys(args)) {
       if (key !== 'monitor' && key !== 'warn') {
         throw new Error(`lossAdaptiveSlope: unknown argument '${key}'. Allowed: monitor, warn.`);

@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readRuns, writeReport } from '../bench/report.js';
+import { prepareRunsForAppend, readRuns, writeReport } from '../bench/report.js';
 import { TABLE1 } from '../bench/table1.js';
 import { pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type GridRun, type Shard } from '../bench/grid.js';
 import { STRESS } from '../bench/stress.js';
@@ -144,6 +144,9 @@ export async function benchMain(argv: string[], out: NodeJS.WriteStream = proces
     if (done.length > 0) await writeReport(p.out, done);
     return 0;
   }
+  if (existsSync(runsFile) && prepareRunsForAppend(runsFile) === 'truncated') {
+    out.write(`removed the truncated last line of ${runsFile} (a run interrupted while it was being recorded; it runs again)\n`);
+  }
   return runPending(pending, p, runsFile, done, out);
 }
 
@@ -177,7 +180,12 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
   await Promise.all(
     Array.from({ length: workerCount }, (_, w) =>
       new Promise<void>((resolveWorker) => {
-        const child = fork(process.argv[1], ['--worker'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        // 'advanced' (structured clone) keeps NaN: JSON would turn a diverged run's NaN loss into null.
+        const child = fork(process.argv[1], ['--worker'], {
+          execArgv: process.execArgv,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          serialization: 'advanced',
+        });
         children.push(child);
         let current: GridRun | null = null;
         const next = () => {
@@ -195,8 +203,8 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
           } else if (m.type === 'epoch') {
             const e = m.epoch;
             out.write(
-              `  [w${w + 1}] ${label(m.config)}: epoch ${e.epoch}/${m.config.epochs} loss ${e.loss.toFixed(4)} ` +
-                `val_acc ${e.valAcc?.toFixed(4) ?? '-'}${e.deadFraction !== null ? ` dead ${(100 * e.deadFraction).toFixed(1)}%` : ''} (${e.seconds.toFixed(0)}s)\n`,
+              `  [w${w + 1}] ${label(m.config)}: epoch ${e.epoch}/${m.config.epochs} loss ${fixed(e.loss)} ` +
+                `val_acc ${fixed(e.valAcc)}${e.deadFraction !== null ? ` dead ${(100 * e.deadFraction).toFixed(1)}%` : ''} (${e.seconds.toFixed(0)}s)\n`,
             );
           } else if (m.type === 'done') {
             appendJsonLine(runsFile, m.record);
@@ -239,6 +247,11 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
   if (finished > 0) await report(!existsSync(join(p.out, 'plots', 'activations.png')));
   out.write(`done: ${finished} run(s) finished${failed ? `, ${failed} failed (re-run the same command to retry them)` : ''}; report in ${p.out}\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** `v` with 4 decimals; NaN, infinities and a missing value as text (a diverged run has them). */
+function fixed(v: number | null | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : String(v ?? '-');
 }
 
 function formatMinutes(m: number): string {

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkNumber } from '../layers/common.js';
 import type { TestRecord } from './record.js';
+import { checkLabelledImages } from './train.js';
 
 /**
  * Evaluates a softmax classifier: mean categorical cross-entropy, accuracy and the
  * misclassification rate (percent), reading `batchSize` images at a time.
  *
  * @param images float32 [N, features]; @param labels one-hot float32 [N, classes].
+ * @throws Error when N is 0, images and labels differ in N, or `batchSize` is not an integer >= 1.
  */
 export function evaluateClassifier(
   model: tf.LayersModel,
@@ -13,6 +16,8 @@ export function evaluateClassifier(
   labels: tf.Tensor2D,
   batchSize = 1000,
 ): TestRecord {
+  checkLabelledImages('evaluateClassifier', '', { images, labels });
+  checkNumber('evaluateClassifier', 'batchSize', batchSize, { min: 1, integer: true });
   const total = images.shape[0];
   let lossSum = 0;
   let errors = 0;

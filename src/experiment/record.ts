@@ -69,7 +69,11 @@ export interface RunRecord {
   test: TestRecord;
   /** Training samples per second (batches only: validation and evaluation time excluded). */
   samplesPerSecond: number;
-  /** True when the training loss became NaN or infinite; training stopped there. */
+  /**
+   * True when the training loss, a weight or the model's output on the first training images
+   * became NaN or infinite; training stopped there. In the JSON, NaN and infinite numbers of the
+   * record (losses of a diverged run) are written as null.
+   */
   diverged: boolean;
   /** Wall-clock seconds of the whole run, model building and test evaluation included. */
   wallSeconds: number;

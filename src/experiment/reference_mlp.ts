@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkNumber, describe } from '../layers/common.js';
 import { createActivation, type ActivationArgs } from '../registry.js';
 
 /** Options of {@link buildReferenceMLP}. Every field has the paper's value as default. */
@@ -25,9 +26,12 @@ export interface ReferenceMLPOptions {
  * seeded so that the same seed gives the same initial weights.
  *
  * - Input: float32 [batch, inputSize]. Output: float32 [batch, classes], class probabilities.
- * @throws Error from the registry when `activation` is unknown (it lists the valid names).
+ * @throws Error from the registry when `activation` is unknown (it lists the valid names);
+ *   naming the option when an option name is unknown, `hiddenUnits` is not an array of integers
+ *   >= 1, `inputSize` or `classes` is not an integer >= 1, or `seed` / `hiddenBias` is not finite.
  */
 export function buildReferenceMLP(options: ReferenceMLPOptions = {}): tf.Sequential {
+  checkMLPOptions(options);
   const {
     activation = 'arelu',
     activationArgs,
@@ -59,4 +63,24 @@ export function buildReferenceMLP(options: ReferenceMLPOptions = {}): tf.Sequent
     }),
   );
   return tf.sequential({ name: `mlp_${activation.replace(/-/g, '_')}`, layers });
+}
+
+const MLP_OPTIONS = ['activation', 'activationArgs', 'hiddenUnits', 'inputSize', 'classes', 'seed', 'hiddenBias'];
+
+function checkMLPOptions(options: ReferenceMLPOptions): void {
+  const fn = 'buildReferenceMLP';
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`${fn}: options must be an object, got ${describe(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!MLP_OPTIONS.includes(key)) throw new Error(`${fn}: unknown option '${key}'. Allowed: ${MLP_OPTIONS.join(', ')}.`);
+  }
+  const { hiddenUnits, inputSize, classes, seed, hiddenBias } = options;
+  if (hiddenUnits !== undefined && !(Array.isArray(hiddenUnits) && hiddenUnits.every((u) => Number.isInteger(u) && u >= 1))) {
+    throw new Error(`${fn}: hiddenUnits must be an array of integers >= 1 (e.g. [512, 512]), got ${describe(hiddenUnits)}.`);
+  }
+  if (inputSize !== undefined) checkNumber(fn, 'inputSize', inputSize, { min: 1, integer: true });
+  if (classes !== undefined) checkNumber(fn, 'classes', classes, { min: 1, integer: true });
+  if (seed !== undefined) checkNumber(fn, 'seed', seed);
+  if (hiddenBias !== undefined) checkNumber(fn, 'hiddenBias', hiddenBias);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkNumber } from '../layers/common.js';
 import { evaluateClassifier } from './evaluate.js';
 import type { RunConfig, RunRecord } from './record.js';
 import { buildReferenceMLP } from './reference_mlp.js';
@@ -27,6 +28,8 @@ export interface ExperimentData {
  *
  * `callbacks` (e.g. a `deadUnitMonitor`) may be built from the model, hence the factory form.
  * The model is disposed before returning.
+ * @throws Error naming the setting when `config.lr` is not a finite number > 0, and the errors of
+ *   `buildReferenceMLP` and `trainClassifier` for the other settings.
  */
 export async function runExperiment(
   config: RunConfig,
@@ -34,6 +37,8 @@ export async function runExperiment(
   env: RunEnvironment,
   options: { hooks?: TrainHooks; callbacks?: (model: tf.LayersModel) => tf.Callback[] } = {},
 ): Promise<RunRecord> {
+  // Adamax with a learning rate of NaN or <= 0 would "train" without an error.
+  checkNumber('runExperiment', 'config.lr', config.lr, { min: 0, minExclusive: true });
   const started = new Date();
   const t0 = performance.now();
   const model = buildReferenceMLP({

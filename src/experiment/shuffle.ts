@@ -15,6 +15,9 @@ export function mulberry32(seed: number): () => number {
  * with the same seed see the batches in the same order (tfjs' own `shuffle: true` uses Math.random).
  */
 export function epochPermutation(n: number, seed: number, epoch: number): Int32Array {
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) {
+    throw new Error(`epochPermutation: n must be an integer from 0 to 2^31 - 1, got ${String(n)}.`);
+  }
   const random = mulberry32((seed * 2654435761 + epoch * 40503 + 1) >>> 0);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

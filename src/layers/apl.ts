@@ -115,11 +115,17 @@ export class APL extends LearnedParamsLayer {
     void kwargs;
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
-      const [a, b] = this.readParams();
+      let [a, b] = this.readParams();
       // The hinge axis goes next to the unit axis (per unit: [..., S, units] against a, b of
       // [S, units]) or last (shared: [..., units, S] against [S]); one broadcast op per step
-      // whatever S is.
-      const hingeAxis = this.perUnit ? -2 : -1;
+      // whatever S is. tfjs-wasm 4.22 throws "divide by zero" when it sums an empty tensor over
+      // a non-last axis, so an empty batch takes the hinge-last layout with a, b transposed to
+      // [units, S] (the same values; slower on wasm for real batches, hence not the default).
+      let hingeAxis = this.perUnit ? -2 : -1;
+      if (this.perUnit && x.size === 0) {
+        [a, b] = [tf.transpose(a), tf.transpose(b)];
+        hingeAxis = -1;
+      }
       const hinge = tf.relu(tf.sub(b, tf.expandDims(x, hingeAxis)));
       return tf.add(tf.relu(x), tf.sum(tf.mul(hinge, a), hingeAxis));
     });

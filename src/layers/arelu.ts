@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkArgNames, checkNumber, singleInput, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, layerArgs, singleInput, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial slope l, as in Atoum (2023): "The function starts with any initial l value; say 0.1". */
 export const DEFAULT_INITIAL_SLOPE = 0.1;
@@ -8,7 +8,9 @@ export const DEFAULT_INITIAL_SLOPE = 0.1;
 export interface AReLUArgs extends LayerArgs {
   /**
    * The slope l of the negative part before the first update. A finite number >= 0.
-   * Default: 0.1 (the paper's starting value).
+   * Default: 0.1 (the paper's starting value). Negative values are rejected: the paper sets l to
+   * a loss, which is never negative, and a negative l would make the negative half rise with |x|
+   * (f(-1) > 0). 0 makes the layer a ReLU.
    */
   initialSlope?: number;
 }
@@ -61,7 +63,7 @@ export class AReLU extends tf.layers.Layer {
    *   argument name AReLU does not know.
    */
   constructor(args: AReLUArgs = {}) {
-    super(args);
+    super(layerArgs('AReLU', args));
     checkArgNames('AReLU', args, OWN_ARGS);
     this.initialSlope =
       args.initialSlope === undefined

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkArgNames, checkNumber, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, layerArgs, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
 
 /** Initial alpha, as in the authors' code (Chen, Li, Xu 2020: `AReLU(alpha=0.90, beta=2.0)`). */
 export const DEFAULT_ATTENTION_ARELU_ALPHA = 0.9;
@@ -77,7 +77,7 @@ export class AttentionAReLU extends tf.layers.Layer {
    *   is not a finite number, or when `args` holds an argument name the layer does not know.
    */
   constructor(args: AttentionAReLUArgs = {}) {
-    super(args);
+    super(layerArgs(CLASS, args));
     checkArgNames(CLASS, args, OWN_ARGS);
     this.initialAlpha =
       args.initialAlpha === undefined

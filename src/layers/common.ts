@@ -47,6 +47,38 @@ export function checkArgNames(layerClass: string, args: object | undefined, own:
   }
 }
 
+/**
+ * Checks, before tfjs' Layer constructor sees them, the args a layer constructor receives: an
+ * object (tfjs would fail on null with "Cannot read properties of null"), whose tfjs LayerArgs
+ * have the types tfjs assumes without checking: `name` a string, `trainable` a boolean,
+ * `inputShape` / `batchInputShape` arrays of integers >= 0 or null, `batchSize` an integer >= 1,
+ * `dtype` 'float32' (the library's layers compute in float32). Pass the result to `super`.
+ * @returns `args`, or `{}` when it is undefined.
+ * @throws Error naming the layer, the argument, the value and what is allowed.
+ */
+export function layerArgs<T extends object>(layerClass: string, args: T | undefined | null): T {
+  if (args === undefined) return {} as T;
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    throw new Error(`${layerClass}: args must be an object, got ${describe(args)}.`);
+  }
+  const a = args as Record<string, unknown>;
+  const fail = (argName: string, allowed: string): never => {
+    throw new Error(`${layerClass}: ${argName} must be ${allowed}, got ${describe(a[argName])}.`);
+  };
+  const isDim = (d: unknown) => d === null || (typeof d === 'number' && Number.isInteger(d) && d >= 0);
+  if (a.name !== undefined && typeof a.name !== 'string') fail('name', 'a string');
+  if (a.trainable !== undefined && typeof a.trainable !== 'boolean') fail('trainable', 'true or false');
+  for (const argName of ['inputShape', 'batchInputShape']) {
+    const shape = a[argName];
+    if (shape !== undefined && shape !== null && !(Array.isArray(shape) && shape.every(isDim))) {
+      fail(argName, 'an array of integers >= 0 or null (e.g. [784])');
+    }
+  }
+  if (a.batchSize !== undefined && a.batchSize !== null) checkNumber(layerClass, 'batchSize', a.batchSize, { min: 1, integer: true });
+  if (a.dtype !== undefined && a.dtype !== null && a.dtype !== 'float32') fail('dtype', "'float32' (the layer computes in float32)");
+  return args;
+}
+
 /** A short printable form of any value, for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -226,7 +258,7 @@ export abstract class LearnedParamsLayer extends tf.layers.Layer {
    *   tfjs object of that kind or its serialized form, or `args` holds an unknown argument name.
    */
   protected constructor(layerClass: string, args: LayerArgs, specs: readonly LearnedParam[], ownArgs: readonly string[] = []) {
-    super(args);
+    super(layerArgs(layerClass, args));
     const all = args as Record<string, unknown>;
     const specArgs = specs.flatMap((s) => (s.regularizerArg ? [s.initializerArg, s.regularizerArg] : [s.initializerArg]));
     checkArgNames(layerClass, args, [...ownArgs, 'perUnit', ...specArgs]);
@@ -334,7 +366,7 @@ export function builtWeight(layerClass: string, variable: tf.LayerVariable | nul
  */
 export abstract class ElementwiseLayer extends tf.layers.Layer {
   constructor(args: LayerArgs) {
-    super(args);
+    super(layerArgs((new.target as unknown as { className: string }).className, args));
     this.supportsMasking = true;
   }
 

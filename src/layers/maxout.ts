@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkArgNames, checkNumber, describe, floatInput, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, layerArgs, describe, floatInput, type Kwargs, type LayerArgs } from './common.js';
 
 /**
  * Default number of pieces k per maxout unit: 2, the smallest that makes maxout non-linear. The
@@ -59,7 +59,7 @@ export class Maxout extends tf.layers.Layer {
    *   multiple of `pieces` throws an error naming both numbers.
    */
   constructor(args: MaxoutArgs = {}) {
-    super(args);
+    super(layerArgs(CLASS, args));
     checkArgNames(CLASS, args, OWN_ARGS);
     this.pieces =
       args.pieces === undefined

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkArgNames, checkNumber, describe, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, layerArgs, describe, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
 
 /**
  * Default initial numerator coefficients a_0..a_5: the authors' fit of leaky ReLU (slope 0.01) on
@@ -81,7 +81,7 @@ export class PAU extends tf.layers.Layer {
    *   numbers, or when `args` holds an argument name PAU does not know.
    */
   constructor(args: PAUArgs = {}) {
-    super(args);
+    super(layerArgs(CLASS, args));
     checkArgNames(CLASS, args, OWN_ARGS);
     this.initialNumerator = checkCoefficients('initialNumerator', args.initialNumerator, DEFAULT_PAU_NUMERATOR);
     this.initialDenominator = checkCoefficients('initialDenominator', args.initialDenominator, DEFAULT_PAU_DENOMINATOR);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { describe } from '../layers/common.js';
 import { readIdx, type IdxArray } from './idx.js';
 
 /** The four IDX files of MNIST (and of Fashion-MNIST, which uses the same names). */
@@ -55,13 +56,26 @@ export function defaultMnistDir(): string {
  * Nothing is downloaded. Fashion-MNIST loads the same way from its folder.
  *
  * @returns `{train, test}`, each with images float32 [N, 784] in [0, 1] and labels one-hot float32 [N, 10].
- * @throws Error naming the file and the problem when a file is missing or malformed, when images
- *   and labels disagree in count, when images are not 28x28 uint8 or labels not uint8 digits, or
- *   when a size is out of range.
+ * @throws Error naming the file and the problem when a file is missing, a folder, malformed or
+ *   truncated (see `readIdx`), when images and labels disagree in count, when images are not 28x28
+ *   uint8 or labels not uint8 digits; naming the option when an option is unknown, `dir` is not an
+ *   existing folder or a size is out of range.
  */
 export function loadMnist(options: LoadMnistOptions = {}): { train: MnistSplit; test: MnistSplit } {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`MNIST: options must be an object such as {trainSize: 1000}, got ${describe(options)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new Error(`MNIST: unknown option '${key}'. Allowed: ${OPTION_NAMES.join(', ')}.`);
+    }
+  }
+  if (options.dir !== undefined && typeof options.dir !== 'string') {
+    throw new Error(`MNIST: dir must be a folder path (a string), got ${describe(options.dir)}.`);
+  }
   const dir = options.dir ?? defaultMnistDir();
   if (!existsSync(dir)) throw new Error(`MNIST: data folder ${dir} does not exist.`);
+  if (!statSync(dir).isDirectory()) throw new Error(`MNIST: data folder ${dir} is a file, not a folder.`);
   const file = (name: string) => {
     const plain = join(dir, name);
     if (existsSync(plain)) return plain;
@@ -72,6 +86,8 @@ export function loadMnist(options: LoadMnistOptions = {}): { train: MnistSplit; 
   const test = split(file(MNIST_FILES.testImages), file(MNIST_FILES.testLabels), 'testSize', options.testSize);
   return { train, test };
 }
+
+const OPTION_NAMES = ['dir', 'trainSize', 'testSize'];
 
 function split(imagesPath: string, labelsPath: string, sizeName: string, size: number | undefined): MnistSplit {
   const images = readIdx(imagesPath);
@@ -85,7 +101,7 @@ function split(imagesPath: string, labelsPath: string, sizeName: string, size: n
   let n = available;
   if (size !== undefined) {
     if (!Number.isInteger(size) || size < 1 || size > available) {
-      throw new Error(`MNIST: ${sizeName} must be an integer from 1 to ${available}, got ${size}.`);
+      throw new Error(`MNIST: ${sizeName} must be an integer from 1 to ${available}, got ${describe(size)}.`);
     }
     n = size;
   }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRuns, runRecordProblem, writeReport } from '../../src/bench/report.js';
+import { prepareRunsForAppend, readRuns, runRecordProblem, writeReport } from '../../src/bench/report.js';
 import { summarize } from '../../src/bench/summary.js';
 import { fakeRecord, summaryFixture } from '../helpers/run_records.js';
 
@@ -65,6 +65,30 @@ describe('readRuns', () => {
     expect(() => readRuns(path)).toThrow(`${path}:2: missing or mistyped field(s): seed, test.misclassificationRate.`);
     expect(runRecordProblem({ ...a, format: 2 })).toBe('format is 2, expected 1');
     expect(runRecordProblem([])).toBe('not a JSON object');
+  });
+});
+
+describe('prepareRunsForAppend', () => {
+  const a = fakeRecord({ activation: 'relu', seed: 1, mr: 2 });
+  const b = fakeRecord({ activation: 'arelu', seed: 1, mr: 1.5 });
+
+  it('cuts off a truncated last line, so that the next record starts a line of its own', () => {
+    const path = join(dir, 'append-truncated.jsonl');
+    writeFileSync(path, line(a) + line(b).slice(0, 50));
+    expect(prepareRunsForAppend(path)).toBe('truncated');
+    expect(readFileSync(path, 'utf8')).toBe(line(a));
+    appendFileSync(path, line(b));
+    expect(readRuns(path)).toEqual([a, b]);
+  });
+
+  it('ends a complete last record that lacks its newline, and leaves a well-ended file alone', () => {
+    const path = join(dir, 'append-unterminated.jsonl');
+    writeFileSync(path, line(a) + JSON.stringify(b));
+    expect(prepareRunsForAppend(path)).toBe('terminated');
+    expect(readFileSync(path, 'utf8')).toBe(line(a) + line(b));
+    expect(prepareRunsForAppend(path)).toBe('unchanged');
+    writeFileSync(path, '');
+    expect(prepareRunsForAppend(path)).toBe('unchanged');
   });
 });
 

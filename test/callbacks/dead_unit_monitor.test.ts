@@ -46,6 +46,22 @@ describe.each(BACKENDS)('DeadUnitMonitor on %s', (backend) => {
     expect(monitor.history).toEqual([0, 1, 2].map((epoch) => ({ epoch, fractions: { m_relu: 0.5, m_arelu: 0 }, mean: 0.25 })));
   });
 
+  it('serves two models fitted one after the other, and the same model fitted twice', async () => {
+    const monitor = deadUnitMonitor({ inputs: xs() });
+    const first = model();
+    const second = model();
+    // The second model's ReLU units all get bias +10: none dead, mean 0.
+    second.getLayer('m_d1').setWeights([tf.tensor2d(uniform(IN * 8, -1, 1, 1), [IN, 8]), tf.fill([8], 10)]);
+    const fit = (m: tf.LayersModel) => m.fit(xs(), ys(), { epochs: 1, verbose: 0, callbacks: [monitor] });
+    const histories = [await fit(first), await fit(second), await fit(first)];
+    expect(histories.map((h) => h.history.dead_fraction)).toEqual([[0.25], [0], [0.25]]);
+    expect(monitor.history.map((r) => r.fractions)).toEqual([
+      { m_relu: 0.5, m_arelu: 0 },
+      { m_relu: 0, m_arelu: 0 },
+      { m_relu: 0.5, m_arelu: 0 },
+    ]);
+  });
+
   it('is not seen by callbacks listed before it', async () => {
     const m = model();
     const seen: unknown[] = [];

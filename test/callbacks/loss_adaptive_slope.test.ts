@@ -209,6 +209,8 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     [{ monitor: 3 }, /monitor must be a non-empty log key such as 'loss', got 3/],
     [{ monitr: 'loss' }, /unknown argument 'monitr'/],
     [{ warn: 'yes' }, /warn must be a function/],
+    [null, /lossAdaptiveSlope: args must be an object such as \{monitor: 'loss'\}, got null/],
+    ['loss', /args must be an object .* got "loss"/],
   ])('rejects %o', (args, message) => {
     expect(() => lossAdaptiveSlope(args as never)).toThrow(message);
   });
