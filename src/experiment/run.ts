@@ -27,7 +27,8 @@ export interface ExperimentData {
  * every epoch, evaluates the test set at the end, and returns the run's record.
  *
  * `callbacks` (e.g. a `deadUnitMonitor`) may be built from the model, hence the factory form.
- * The model is disposed before returning.
+ * The model and its optimizer are disposed before returning: a grid of runs in one worker does
+ * not accumulate tensors.
  * @throws Error naming the setting when `config.lr` is not a finite number > 0, and the errors of
  *   `buildReferenceMLP` and `trainClassifier` for the other settings.
  */
@@ -47,8 +48,9 @@ export async function runExperiment(
     seed: config.seed,
     hiddenBias: config.hiddenBias,
   });
+  const optimizer = tf.train.adamax(config.lr);
   try {
-    model.compile({ optimizer: tf.train.adamax(config.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const train = {
       images: data.train.images,
       labels: data.train.labels,
@@ -81,5 +83,7 @@ export async function runExperiment(
     };
   } finally {
     model.dispose();
+    // The model does not own an optimizer passed as an instance: free its slots (2 per weight) too.
+    optimizer.dispose();
   }
 }
