@@ -14,6 +14,9 @@ export const library: Options = {
   ...shared,
   entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
   format: ['esm', 'cjs'],
+  // Shared chunks in CommonJS too: without them each entry bundles its own copy of the layers,
+  // and an AReLU made by one entry is not `instanceof AReLU` of the other.
+  splitting: true,
   dts: true,
   clean: false,
 };

@@ -3,9 +3,6 @@
  * A thin script: the training routine is the library's, shared with the benchmark.
  */
 import { mnistMain } from '../src/cli/mnist.js';
-import { UsageError } from '../src/cli/options.js';
+import { reportFatal } from '../src/cli/options.js';
 
-mnistMain(process.argv.slice(2)).catch((e: unknown) => {
-  console.error(e instanceof UsageError ? `error: ${e.message}` : e);
-  process.exitCode = e instanceof UsageError ? 2 : 1;
-});
+mnistMain(process.argv.slice(2)).catch(reportFatal);

@@ -79,7 +79,12 @@ export function activationEntry(name: string): ActivationEntry {
  * @throws Error listing the valid names when `name` is unknown; the layer's own error for bad args.
  */
 export function createActivation(name: string, args?: ActivationArgs): tf.layers.Layer {
-  const layer = activationEntry(name).create(args);
+  // `{alpha: options.alpha}` with no alpha must keep the registry's default, not restore tfjs'.
+  const given =
+    args != null && typeof args === 'object' && !Array.isArray(args)
+      ? (Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as ActivationArgs)
+      : args;
+  const layer = activationEntry(name).create(given);
   if (!(layer instanceof tf.layers.Layer)) {
     throw new Error(`createActivation: the factory registered for '${name}' returned ${describe(layer)}, not a tfjs layer.`);
   }

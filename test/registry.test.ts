@@ -67,3 +67,13 @@ describe('registerActivation and createActivation', () => {
     expect(() => createActivation(5 as never)).toThrow(/Unknown activation 5. Valid names:/);
   });
 });
+
+describe('createActivation with options set to undefined', () => {
+  it("keeps the registry's defaults (LReLU 0.01, PReLU 0.25), not tfjs' (0.3, 0)", () => {
+    const x = tf.tensor2d([[-2, -1, 1, 2]]);
+    const leaky = createActivation('leaky-relu', { alpha: undefined });
+    expect(Array.from((leaky.apply(x) as tf.Tensor).dataSync())).toEqual([-0.02, -0.01, 1, 2].map(Math.fround));
+    const prelu = createActivation('prelu', { alphaInitializer: undefined });
+    expect(Array.from((prelu.apply(x) as tf.Tensor).dataSync())).toEqual([-0.5, -0.25, 1, 2]);
+  });
+});

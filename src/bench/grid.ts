@@ -51,11 +51,17 @@ export function parseShard(raw: string): Shard {
   return { index, count };
 }
 
+/** The most seeds one grid may list. */
+export const MAX_SEEDS = 1000;
+
 /** Parses a comma list of non-negative integer seeds, e.g. `1,2,3` or a range `1-5`. */
 export function parseSeeds(raw: string): number[] {
   const seeds: number[] = [];
   for (const part of raw.split(',').map((s) => s.trim())) {
     const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range && Number(range[2]) - Number(range[1]) >= MAX_SEEDS) {
+      throw new Error(`--seeds: the range ${part} holds more than ${MAX_SEEDS} seeds.`);
+    }
     if (range && Number(range[1]) <= Number(range[2])) {
       for (let s = Number(range[1]); s <= Number(range[2]); s++) seeds.push(s);
     } else if (/^\d+$/.test(part)) {

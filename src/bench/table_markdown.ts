@@ -34,7 +34,7 @@ export function formatTimestamp(iso: string): string {
 /** One line describing a protocol, e.g. '20 epochs, batch 128, Adamax lr 0.001, ...'. */
 export function describeProtocol(p: Protocol): string {
   const parts = [
-    `${p.epochs} epochs`,
+    `${p.epochs} epoch${p.epochs === 1 ? "" : "s"}`,
     `batch ${p.batchSize}`,
     `Adamax lr ${p.lr}`,
     `${p.trainSize} training / ${p.testSize} test images`,

@@ -9,14 +9,15 @@ import { pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type 
 import { STRESS } from '../bench/stress.js';
 import type { RunRequest, SetupRequest, WorkerMessage } from '../bench/worker.js';
 import type { RunRecord } from '../experiment/record.js';
+import { loadMnist } from '../node/mnist.js';
 import { appendJsonLine } from '../node/files.js';
 import { activationNames } from '../registry.js';
-import { activationFlag, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
+import { activationFlag, ensureOutDir, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
 
 /** Images of the training set used as the dead-unit probe after every epoch. */
 export const PROBE_SIZE = 1000;
 
-const HELP = `npm run bench -- [options]
+const HELP = `tfjs-activations-bench [options]   (in this repository: npm run bench -- [options])
 
 Runs the reference MNIST protocol (the same as npm run mnist) for every activation x seed,
 appends each finished run to OUT/runs.jsonl and regenerates OUT/table.md, OUT/summary.json and
@@ -68,7 +69,7 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
   if (values.worker) return 'worker';
   if (values.help) return 'help';
   const v = values as Record<string, string | boolean | undefined>;
-  const out = resolve((v.out as string | undefined) ?? join('results', 'bench'));
+  const out = ensureOutDir(resolve((v.out as string | undefined) ?? join('results', 'bench')));
   const protocol = protocolFromFlags(values);
   if (v.stress) {
     Object.assign(protocol, { stress: true, hiddenBias: STRESS.hiddenBias, lr: v.lr === undefined ? STRESS.lr : protocol.lr });
@@ -137,13 +138,16 @@ export async function benchMain(argv: string[], out: NodeJS.WriteStream = proces
   const pending = pendingRuns(p.runs, done);
   const shardText = p.shard ? ` (shard ${p.shard.index}/${p.shard.count})` : '';
   out.write(
-    `grid${shardText}: ${p.runs.length} runs, ${p.runs.length - pending.length} already in ${runsFile}, ${pending.length} to run ` +
-      `on ${Math.min(p.workers, pending.length)} worker(s)\n`,
+    `grid${shardText}: ${p.runs.length} runs, ${p.runs.length - pending.length} already in ${runsFile}, ${pending.length} to run` +
+      (pending.length > 0 ? ` on ${Math.min(p.workers, pending.length)} worker(s)\n` : '\n'),
   );
   if (pending.length === 0) {
     if (done.length > 0) await writeReport(p.out, done);
     return 0;
   }
+  // Check the data once here, so that a bad --data-dir is one clear error, not one per worker.
+  const check = loadMnist({ dir: p.setup.dataDir, trainSize: p.setup.trainSize, testSize: p.setup.testSize });
+  for (const t of [check.train.images, check.train.labels, check.test.images, check.test.labels]) t.dispose();
   if (existsSync(runsFile) && prepareRunsForAppend(runsFile) === 'truncated') {
     out.write(`removed the truncated last line of ${runsFile} (a run interrupted while it was being recorded; it runs again)\n`);
   }

@@ -6,7 +6,7 @@ import { machineInfo, versionInfo } from '../node/environment.js';
 import { writeJsonAtomic } from '../node/files.js';
 import { loadMnist } from '../node/mnist.js';
 import { consoleProgress } from '../node/progress.js';
-import { activationFlag, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags } from './options.js';
+import { activationFlag, ensureOutDir, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags } from './options.js';
 
 const HELP = `npm run mnist -- [options]
 
@@ -35,7 +35,7 @@ export async function mnistMain(argv: string[], out: NodeJS.WriteStream = proces
     seed: intFlag('seed', values.seed as string | undefined, 1, 0, 2 ** 31 - 1),
     ...protocolFromFlags(values),
   };
-  const outDir = resolve((values.out as string | undefined) ?? 'results');
+  const outDir = ensureOutDir(resolve((values.out as string | undefined) ?? 'results'));
   const backend = await selectBackend(backendFlag(values.backend as string | undefined), {
     stockKernels: Boolean(values['stock-kernels']),
   });
@@ -43,7 +43,7 @@ export async function mnistMain(argv: string[], out: NodeJS.WriteStream = proces
   const data = loadMnist({ dir: values['data-dir'] as string | undefined, trainSize: config.trainSize, testSize: config.testSize });
   out.write(
     `MNIST: ${config.trainSize} training / ${config.testSize} test images; activation ${config.activation}, seed ${config.seed}, ` +
-      `${config.epochs} epochs, batch ${config.batchSize}, Adamax lr ${config.lr}` +
+      `${config.epochs} epoch${config.epochs === 1 ? "" : "s"}, batch ${config.batchSize}, Adamax lr ${config.lr}` +
       (config.activation === 'arelu' ? `, initial slope ${config.initialSlope}` : '') +
       '\n',
   );

@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { RunConfig } from '../experiment/record.js';
 import { activationNames } from '../registry.js';
@@ -46,8 +47,20 @@ export const PROTOCOL_HELP = `  --epochs N          epochs (default ${PAPER_DEFA
 
 /** Parses argv with node:util parseArgs; unknown flags and stray arguments become UsageErrors. */
 export function parseFlags<T extends NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>>(argv: string[], options: T) {
+  // parseArgs takes `--epochs -1` for two options; join a negative number to its flag so that
+  // the range check can name the flag and the value.
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const next = argv[i + 1];
+    const spec = flag.startsWith('--') ? (options as Record<string, { type: string }>)[flag.slice(2)] : undefined;
+    if (spec?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${flag}=${next}`);
+      i += 1;
+    } else joined.push(flag);
+  }
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    return parseArgs({ args: joined, options, strict: true, allowPositionals: false });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]} (see --help).`);
   }
@@ -57,7 +70,8 @@ export function parseFlags<T extends NonNullable<NonNullable<Parameters<typeof p
 export function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) {
+  // Plain decimal digits only: Number() would also take '0x1', '1e0' and ' 1'.
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
     throw new UsageError(`--${name} must be ${range}, got '${raw}'.`);
   }
@@ -68,7 +82,7 @@ export function intFlag(name: string, raw: string | undefined, fallback: number,
 export function numberFlag(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+  if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw) || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
     throw new UsageError(`--${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got '${raw}'.`);
   }
   return v;
@@ -106,4 +120,30 @@ export function protocolFromFlags(values: ProtocolValues): Omit<RunConfig, 'acti
     stress: false,
     probeSize: 0,
   };
+}
+
+/**
+ * Prints a CLI's fatal error as one line (`error: ...`; the stack only with DEBUG set) and sets
+ * the exit code: 2 for a usage error, 1 otherwise.
+ */
+export function reportFatal(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(`error: ${message}`);
+  if (process.env.DEBUG && e instanceof Error && e.stack) console.error(e.stack);
+  process.exitCode = e instanceof UsageError ? 2 : 1;
+}
+
+/**
+ * Creates the output folder of `--out` (and its parents) and checks that it is writable, before
+ * any training: a bad folder must not be found out after a 20-minute run.
+ * @throws UsageError naming the flag, the folder and the reason.
+ */
+export function ensureOutDir(dir: string, flag = 'out'): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--${flag} ${dir}: cannot create or write this folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  return dir;
 }

@@ -45,6 +45,7 @@ describe('benchmark grid', () => {
     expect(() => parseSeeds('1,x')).toThrow(/--seeds must be a comma list .* got '1,x'/);
     expect(() => parseSeeds('1,1')).toThrow(/--seeds lists a seed twice/);
     expect(() => parseSeeds('-1')).toThrow(/--seeds must be/);
+    expect(() => parseSeeds('1-1000000')).toThrow(/--seeds: the range 1-1000000 holds more than 1000 seeds/);
     expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
     expect(() => parseShard('0/2')).toThrow(/--shard must be i\/n with 1 <= i <= n .* got '0\/2'/);
     expect(() => parseShard('3/2')).toThrow(/got '3\/2'/);
