@@ -109,6 +109,10 @@ export function renderTableMarkdown(summary: Summary, links: TableLinks = {}): s
 
   out += '## Notes\n\n';
   out += '- sd: sample standard deviation over seeds (divisor n - 1); "–" for a single run.\n';
+  out +=
+    "- MR is measured after training, as the paper's algorithm does (Fig. 7: update the AReLU slope to the last epoch's loss, then evaluate). " +
+    "For AReLU that final evaluation uses a slope the network never trained with; the per-epoch test curves use the slope in effect during each epoch. " +
+    'After 20 epochs the two agree (the loss, hence the slope, is about 0.001); after a short run (loss near 1) the final MR of AReLU can be much worse than its last test-accuracy point.\n';
   out += '- best: the lowest MR of any seed. Diverged runs (training loss NaN or infinite) are included in every statistic.\n';
   out +=
     '- paper MR: Table I of Atoum (2023). Every value there except AReLU\'s (1.2) is quoted from Lau & Lim (2018), ' +
