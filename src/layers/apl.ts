@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  hasHostKernel,
+  perUnitValues,
+  registerHostGradientKernel,
+  registerHostKernel,
+  runHostKernel,
+  storeParamGrad,
+  unitsOf,
+} from '../kernels/host_kernels.js';
+import {
   checkNumber,
   floatInput,
   LearnedParamsLayer,
@@ -116,6 +125,7 @@ export class APL extends LearnedParamsLayer {
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
       const [a, b] = this.readParams();
+      if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x, a, b }) as tf.Tensor;
       // The hinge axis goes next to the unit axis (per unit: [..., S, units] against a, b of
       // [S, units]) or last (shared: [..., units, S] against [S]); one broadcast op per step
       // whatever S is.
@@ -130,6 +140,87 @@ export class APL extends LearnedParamsLayer {
   }
 }
 tf.serialization.registerClass(APL);
+
+/**
+ * The layer on the cpu and wasm backends, one loop each way, with the composition's values and
+ * gradients (relu's step is 0 at 0): y = max(0, x) + sum_s a_s max(0, b_s - x);
+ * dy/dx = [x > 0] - sum_s a_s [b_s - x > 0]; dy/da_s = max(0, b_s - x); dy/db_s = a_s [b_s - x > 0],
+ * summed per unit (a, b of shape [S, units]) or over everything (shape [S]).
+ */
+const KERNEL = 'TfjsActivationsAPL';
+const KERNEL_GRAD = 'TfjsActivationsAPLGrad';
+
+/** a or b as S arrays of one value per unit. */
+function hingeParams(name: string, values: Float32Array, shape: number[], units: number): Float32Array[] {
+  const hinges = shape[0];
+  const per = values.length / hinges;
+  return Array.from({ length: hinges }, (_, s) => perUnitValues(KERNEL, name, values.subarray(s * per, (s + 1) * per), units));
+}
+
+const relu = (v: number) => (v > 0 || v !== v ? v : 0);
+
+registerHostKernel({
+  name: KERNEL,
+  inputs: ['x', 'a', 'b'],
+  outputShapes: ([x]) => [x],
+  compute: ({ inputs: [x, aValues, bValues], outputs: [y], shapes }) => {
+    const units = unitsOf(shapes[0]);
+    const a = hingeParams('a', aValues, shapes[1], units);
+    const b = hingeParams('b', bValues, shapes[2], units);
+    const hinges = a.length;
+    for (let i = 0, j = 0; i < x.length; i++) {
+      const v = x[i];
+      // Branch-free; infinities (Infinity * 0) take the exact form.
+      let r = v * +(v > 0);
+      for (let s = 0; s < hinges; s++) {
+        const h = b[s][j] - v;
+        r += a[s][j] * h * +(h > 0);
+      }
+      if (r !== r && v === v) {
+        r = relu(v);
+        for (let s = 0; s < hinges; s++) r += a[s][j] * relu(b[s][j] - v);
+      }
+      y[i] = r;
+      if (++j === units) j = 0;
+    }
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  inputs: ['dy', 'x', 'a', 'b'],
+  outputShapes: ([dy, , a, b]) => [dy, a, b],
+  compute: ({ inputs: [dy, x, aValues, bValues], outputs: [dx, da, db], shapes }) => {
+    const units = unitsOf(shapes[1]);
+    const a = hingeParams('a', aValues, shapes[2], units);
+    const b = hingeParams('b', bValues, shapes[3], units);
+    const hinges = a.length;
+    const accA = a.map(() => new Float64Array(units));
+    const accB = a.map(() => new Float64Array(units));
+    for (let i = 0, j = 0; i < x.length; i++) {
+      const v = x[i];
+      const g = dy[i];
+      let d = +(v > 0);
+      for (let s = 0; s < hinges; s++) {
+        const h = b[s][j] - v;
+        const m = +(h > 0);
+        const as = a[s][j];
+        d -= as * m;
+        accA[s][j] += g * h * m;
+        accB[s][j] += g * as * m;
+      }
+      dx[i] = g * d;
+      if (++j === units) j = 0;
+    }
+    const per = da.length / hinges;
+    for (let s = 0; s < hinges; s++) {
+      storeParamGrad(accA[s], da.subarray(s * per, (s + 1) * per));
+      storeParamGrad(accB[s], db.subarray(s * per, (s + 1) * per));
+    }
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
 /**
  * Creates an {@link APL} layer (Agostinelli et al. 2015): max(0, x) + sum_s a_s max(0, b_s - x)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, describe, floatInput, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -77,6 +78,7 @@ export class Maxout extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
       const units = this.outputUnits(x.shape) as number;
+      if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x }, { pieces: this.pieces }) as tf.Tensor;
       return tf.max(tf.reshape(x, [...x.shape.slice(0, -1), units, this.pieces]), -1);
     });
   }
@@ -108,6 +110,49 @@ export class Maxout extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(Maxout);
+
+/**
+ * Maxout on the cpu and wasm backends, one loop each way: the maximum of each group of `pieces`
+ * consecutive values of the last axis (NaN if the group holds one, as tfjs' cpu max); the
+ * gradient, as tfjs' max gradient, passes dy to every element equal to its group's maximum.
+ */
+const KERNEL = 'TfjsActivationsMaxout';
+const KERNEL_GRAD = 'TfjsActivationsMaxoutGrad';
+
+function groupMax(x: Float32Array, start: number, pieces: number): number {
+  let m = x[start];
+  for (let k = 1; k < pieces; k++) {
+    const v = x[start + k];
+    if (v > m || v !== v) m = v;
+  }
+  return m;
+}
+
+registerHostKernel({
+  name: KERNEL,
+  inputs: ['x'],
+  outputShapes: ([x], { pieces }) => [[...x.slice(0, -1), x[x.length - 1] / (pieces as number)]],
+  compute: ({ inputs: [x], outputs: [y], attrs }) => {
+    const pieces = attrs.pieces as number;
+    for (let g = 0, start = 0; g < y.length; g++, start += pieces) y[g] = groupMax(x, start, pieces);
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  inputs: ['dy', 'x'],
+  outputShapes: ([, x]) => [x],
+  compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
+    const pieces = attrs.pieces as number;
+    for (let g = 0, start = 0; g < dy.length; g++, start += pieces) {
+      const m = groupMax(x, start, pieces);
+      const d = dy[g];
+      for (let k = 0; k < pieces; k++) dx[start + k] = x[start + k] === m ? d : 0;
+    }
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
 /**
  * Creates a {@link Maxout} layer (Goodfellow et al. 2013): the maximum over groups of `pieces`

@@ -1,4 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  hasHostKernel,
+  perUnitValues,
+  registerHostGradientKernel,
+  registerHostKernel,
+  runHostKernel,
+  storeParamGrad,
+  unitsOf,
+} from '../kernels/host_kernels.js';
 import { floatInput, LearnedParamsLayer, type InitializerArg, type Kwargs, type LayerArgs, type LearnedParam } from './common.js';
 
 /** Default initial left threshold t_l: 0, so that SReLU starts as a leaky ReLU (Jin et al. 2016). */
@@ -89,6 +98,7 @@ export class SReLU extends LearnedParamsLayer {
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
       const [tLeft, aLeft, tRight, aRight] = this.readParams();
+      if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x, tLeft, aLeft, tRight, aRight }) as tf.Tensor;
       // t_l + prelu(x - t_l, a_l) = x + (a_l - 1) min(x - t_l, 0): the left kink, on a fused op.
       const left = tf.add(tf.prelu(tf.sub(x, tLeft), aLeft), tLeft);
       return tf.add(left, tf.mul(tf.relu(tf.sub(x, tRight)), tf.sub(aRight, 1)));
@@ -96,6 +106,72 @@ export class SReLU extends LearnedParamsLayer {
   }
 }
 tf.serialization.registerClass(SReLU);
+
+/**
+ * The layer on the cpu and wasm backends, one loop each way, with the values and gradients of the
+ * composition above (kinks: [x - t_l > 0] and [x - t_r > 0], as tfjs' prelu and relu gradients):
+ * y = x + (a_l - 1) min(x - t_l, 0) + (a_r - 1) max(x - t_r, 0);
+ * dy/dx = (x > t_l ? 1 : a_l) + (x > t_r ? a_r - 1 : 0); dy/dt_l = x > t_l ? 0 : 1 - a_l;
+ * dy/da_l = x > t_l ? 0 : x - t_l; dy/dt_r = x > t_r ? 1 - a_r : 0; dy/da_r = x > t_r ? x - t_r : 0.
+ * Parameter gradients are summed per unit (or over everything for shared parameters).
+ */
+const KERNEL = 'TfjsActivationsSReLU';
+const KERNEL_GRAD = 'TfjsActivationsSReLUGrad';
+const PARAM_INPUTS = ['tLeft', 'aLeft', 'tRight', 'aRight'] as const;
+
+function unitParams(params: Float32Array[], units: number): Float32Array[] {
+  return params.map((p, k) => perUnitValues(KERNEL, PARAM_INPUTS[k], p, units));
+}
+
+registerHostKernel({
+  name: KERNEL,
+  inputs: ['x', ...PARAM_INPUTS],
+  outputShapes: ([x]) => [x],
+  compute: ({ inputs: [x, ...params], outputs: [y], shapes }) => {
+    const units = unitsOf(shapes[0]);
+    const [tl, al, tr, ar] = unitParams(params, units);
+    for (let i = 0, j = 0; i < x.length; i++) {
+      const v = x[i];
+      const u = v - tl[j];
+      const w = v - tr[j];
+      // Branch-free; infinities (Infinity * 0) take the exact form of the composition.
+      const r = v + (al[j] - 1) * u * +(u <= 0) + (ar[j] - 1) * w * +(w > 0);
+      y[i] = r === r || v !== v ? r : (u > 0 ? u : al[j] * u) + tl[j] + (w > 0 ? w : 0) * (ar[j] - 1);
+      if (++j === units) j = 0;
+    }
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  inputs: ['dy', 'x', ...PARAM_INPUTS],
+  outputShapes: ([dy, , ...params]) => [dy, ...params],
+  compute: ({ inputs: [dy, x, ...params], outputs: [dx, ...dParams], shapes }) => {
+    const units = unitsOf(shapes[1]);
+    const [tl, al, tr, ar] = unitParams(params, units);
+    const sums = [0, 1, 2, 3].map(() => new Float64Array(units));
+    const [gtl, gal, gtr, gar] = sums;
+    for (let i = 0, j = 0; i < x.length; i++) {
+      const v = x[i];
+      const g = dy[i];
+      const u = v - tl[j];
+      const w = v - tr[j];
+      const left = +(u <= 0);
+      const right = +(w > 0);
+      const aL = al[j];
+      const aR = ar[j];
+      dx[i] = g * (1 + (aL - 1) * left + (aR - 1) * right);
+      gtl[j] += g * (1 - aL) * left;
+      gal[j] += g * u * left;
+      gtr[j] += g * (1 - aR) * right;
+      gar[j] += g * w * right;
+      if (++j === units) j = 0;
+    }
+    sums.forEach((acc, k) => storeParamGrad(acc, dParams[k]));
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
 /**
  * Creates an {@link SReLU} layer (Jin et al. 2016): three linear pieces joined at learnable

@@ -1,4 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  hasHostKernel,
+  perUnitValues,
+  registerHostGradientKernel,
+  registerHostKernel,
+  runHostKernel,
+  storeParamGrad,
+  unitsOf,
+} from '../kernels/host_kernels.js';
 import { SingleParameterLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial beta: 1, where Swish equals SiLU (tfjs' `swish` activation). */
@@ -46,10 +55,62 @@ export class SwishBeta extends SingleParameterLayer {
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
     void kwargs;
-    return tf.mul(x, tf.sigmoid(tf.mul(x, this.parameter())));
+    const beta = this.parameter();
+    if (hasHostKernel(KERNEL)) return (runHostKernel(KERNEL, { x, beta }) as tf.Tensor[])[0];
+    return tf.mul(x, tf.sigmoid(tf.mul(x, beta)));
   }
 }
 tf.serialization.registerClass(SwishBeta);
+
+/**
+ * Swish-beta on the cpu backend (Math.exp; on wasm tfjs' vectorised Sigmoid is faster): one loop
+ * forward, which also outputs s = sigmoid(beta x) for the backward loop:
+ * dx = dy (s + beta x s (1 - s)), dbeta = sum of dy x^2 s (1 - s) (per unit or over everything).
+ */
+const KERNEL = 'TfjsActivationsSwishBeta';
+const KERNEL_GRAD = 'TfjsActivationsSwishBetaGrad';
+
+registerHostKernel({
+  name: KERNEL,
+  backends: ['cpu'],
+  inputs: ['x', 'beta'],
+  outputShapes: ([x]) => [x, x],
+  compute: ({ inputs: [x, betaValues], outputs: [y, sig], shapes }) => {
+    const units = unitsOf(shapes[0]);
+    const beta = perUnitValues(KERNEL, 'beta', betaValues, units);
+    for (let i = 0, j = 0; i < x.length; i++) {
+      const v = x[i];
+      const s = 1 / (1 + Math.exp(-beta[j] * v));
+      sig[i] = s;
+      y[i] = v * s;
+      if (++j === units) j = 0;
+    }
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  backends: ['cpu'],
+  inputs: ['dy', 'x', 'sig', 'beta'],
+  outputShapes: ([dy, , , beta]) => [dy, beta],
+  compute: ({ inputs: [dy, x, sig, betaValues], outputs: [dx, dBeta], shapes }) => {
+    const units = unitsOf(shapes[1]);
+    const beta = perUnitValues(KERNEL, 'beta', betaValues, units);
+    const acc = new Float64Array(units);
+    for (let i = 0, j = 0; i < x.length; i++) {
+      const v = x[i];
+      const g = dy[i];
+      const s = sig[i];
+      const q = v * (s - s * s);
+      dx[i] = g * (s + beta[j] * q);
+      acc[j] += g * v * q;
+      if (++j === units) j = 0;
+    }
+    storeParamGrad(acc, dBeta);
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD, [null, 'sig']);
 
 /**
  * Creates a {@link SwishBeta} layer (Ramachandran et al. 2017): x * sigmoid(beta*x) with beta
