@@ -108,13 +108,15 @@ registerHostKernel({
   compute: ({ inputs: [x, ...params], outputs: [y, sig], shapes }) => {
     const units = unitsOf(shapes[0]);
     const [p1, p2, beta] = unitParams(params, units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const d = p1[j] - p2[j];
-      const s = 1 / (1 + Math.exp(-beta[j] * d * v));
-      sig[i] = s;
-      y[i] = v * (d * s + p2[j]);
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const d = p1[j] - p2[j];
+        const s = 1 / (1 + Math.exp(-beta[j] * d * v));
+        sig[i] = s;
+        y[i] = v * (d * s + p2[j]);
+      }
     }
   },
 });
@@ -129,20 +131,22 @@ registerHostKernel({
     const [p1, p2, beta] = unitParams(params, units);
     const sums = [0, 1, 2].map(() => new Float64Array(units));
     const [g1, g2, gb] = sums;
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const g = dy[i];
-      const s = sig[i];
-      const d = p1[j] - p2[j];
-      const b = beta[j];
-      const q = v * (s - s * s);
-      const bdq = b * d * q;
-      dx[i] = g * (d * s + d * bdq + p2[j]);
-      const a = v * s + v * bdq;
-      g1[j] += g * a;
-      g2[j] += g * (v - a);
-      gb[j] += g * d * d * v * q;
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const g = dy[i];
+        const s = sig[i];
+        const d = p1[j] - p2[j];
+        const b = beta[j];
+        const q = v * (s - s * s);
+        const bdq = b * d * q;
+        dx[i] = g * (d * s + d * bdq + p2[j]);
+        const a = v * s + v * bdq;
+        g1[j] += g * a;
+        g2[j] += g * (v - a);
+        gb[j] += g * d * d * v * q;
+      }
     }
     sums.forEach((acc, k) => storeParamGrad(acc, dParams[k]));
   },

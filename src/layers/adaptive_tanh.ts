@@ -200,11 +200,13 @@ const JAGTAP_KERNEL = 'TfjsActivationsJagtapTanh';
 const JAGTAP_GRAD = 'TfjsActivationsJagtapTanhGrad';
 
 function tanhForward(x: Float32Array, y: Float32Array, t: Float32Array, amp: Float32Array | null, slope: Float32Array, scale: number, units: number): void {
-  for (let i = 0, j = 0; i < x.length; i++) {
-    const ti = Math.tanh(scale * slope[j] * x[i]);
-    t[i] = ti;
-    y[i] = amp === null ? ti : amp[j] * ti;
-    if (++j === units) j = 0;
+  for (let base = 0; base < x.length; base += units) {
+    for (let j = 0; j < units; j++) {
+      const i = base + j;
+      const ti = Math.tanh(scale * slope[j] * x[i]);
+      t[i] = ti;
+      y[i] = amp === null ? ti : amp[j] * ti;
+    }
   }
 }
 
@@ -213,14 +215,16 @@ function tanhBackward(
   dy: Float32Array, x: Float32Array, t: Float32Array, amp: Float32Array | null, slope: Float32Array, scale: number,
   units: number, dx: Float32Array, sumT: Float64Array, sumX: Float64Array,
 ): void {
-  for (let i = 0, j = 0; i < x.length; i++) {
-    const ti = t[i];
-    const g = dy[i] * (1 - ti * ti);
-    const a = amp === null ? 1 : amp[j];
-    dx[i] = g * a * scale * slope[j];
-    sumT[j] += dy[i] * ti;
-    sumX[j] += g * x[i];
-    if (++j === units) j = 0;
+  for (let base = 0; base < x.length; base += units) {
+    for (let j = 0; j < units; j++) {
+      const i = base + j;
+      const ti = t[i];
+      const g = dy[i] * (1 - ti * ti);
+      const a = amp === null ? 1 : amp[j];
+      dx[i] = g * a * scale * slope[j];
+      sumT[j] += dy[i] * ti;
+      sumX[j] += g * x[i];
+    }
   }
 }
 

@@ -168,20 +168,22 @@ registerHostKernel({
     const a = hingeParams('a', aValues, shapes[1], units);
     const b = hingeParams('b', bValues, shapes[2], units);
     const hinges = a.length;
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      // Branch-free; infinities (Infinity * 0) take the exact form.
-      let r = v * +(v > 0);
-      for (let s = 0; s < hinges; s++) {
-        const h = b[s][j] - v;
-        r += a[s][j] * h * +(h > 0);
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        // Branch-free; infinities (Infinity * 0) take the exact form.
+        let r = v * +(v > 0);
+        for (let s = 0; s < hinges; s++) {
+          const h = b[s][j] - v;
+          r += a[s][j] * h * +(h > 0);
+        }
+        if (r !== r && v === v) {
+          r = relu(v);
+          for (let s = 0; s < hinges; s++) r += a[s][j] * relu(b[s][j] - v);
+        }
+        y[i] = r;
       }
-      if (r !== r && v === v) {
-        r = relu(v);
-        for (let s = 0; s < hinges; s++) r += a[s][j] * relu(b[s][j] - v);
-      }
-      y[i] = r;
-      if (++j === units) j = 0;
     }
   },
 });
@@ -197,20 +199,22 @@ registerHostKernel({
     const hinges = a.length;
     const accA = a.map(() => new Float64Array(units));
     const accB = a.map(() => new Float64Array(units));
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const g = dy[i];
-      let d = +(v > 0);
-      for (let s = 0; s < hinges; s++) {
-        const h = b[s][j] - v;
-        const m = +(h > 0);
-        const as = a[s][j];
-        d -= as * m;
-        accA[s][j] += g * h * m;
-        accB[s][j] += g * as * m;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const g = dy[i];
+        let d = +(v > 0);
+        for (let s = 0; s < hinges; s++) {
+          const h = b[s][j] - v;
+          const m = +(h > 0);
+          const as = a[s][j];
+          d -= as * m;
+          accA[s][j] += g * h * m;
+          accB[s][j] += g * as * m;
+        }
+        dx[i] = g * d;
       }
-      dx[i] = g * d;
-      if (++j === units) j = 0;
     }
     const per = da.length / hinges;
     for (let s = 0; s < hinges; s++) {

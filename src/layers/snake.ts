@@ -149,13 +149,15 @@ registerHostKernel({
   compute: ({ inputs: [x, aValues], outputs: [y, sin], shapes, attrs }) => {
     const units = unitsOf(shapes[0]);
     const a = guarded(aValues, units, attrs);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const aj = a[j];
-      const s = Math.sin(aj * v);
-      sin[i] = s;
-      y[i] = v + (s * s) / aj;
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const aj = a[j];
+        const s = Math.sin(aj * v);
+        sin[i] = s;
+        y[i] = v + (s * s) / aj;
+      }
     }
   },
 });
@@ -168,15 +170,17 @@ registerHostKernel({
     const units = unitsOf(shapes[1]);
     const a = guarded(aValues, units, attrs);
     const acc = new Float64Array(units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const g = dy[i];
-      const aj = a[j];
-      const s2 = Math.sin(2 * aj * v);
-      const s = sin[i];
-      dx[i] = g * (1 + s2);
-      acc[j] += g * ((v * s2) / aj - (s * s) / (aj * aj));
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const g = dy[i];
+        const aj = a[j];
+        const s2 = Math.sin(2 * aj * v);
+        const s = sin[i];
+        dx[i] = g * (1 + s2);
+        acc[j] += g * ((v * s2) / aj - (s * s) / (aj * aj));
+      }
     }
     storeParamGrad(acc, da);
   },

@@ -130,14 +130,16 @@ registerHostKernel({
   compute: ({ inputs: [x, ...params], outputs: [y], shapes }) => {
     const units = unitsOf(shapes[0]);
     const [tl, al, tr, ar] = unitParams(params, units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const u = v - tl[j];
-      const w = v - tr[j];
-      // Branch-free; infinities (Infinity * 0) take the exact form of the composition.
-      const r = v + (al[j] - 1) * u * +(u <= 0) + (ar[j] - 1) * w * +(w > 0);
-      y[i] = r === r || v !== v ? r : (u > 0 ? u : al[j] * u) + tl[j] + (w > 0 ? w : 0) * (ar[j] - 1);
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const u = v - tl[j];
+        const w = v - tr[j];
+        // Branch-free; infinities (Infinity * 0) take the exact form of the composition.
+        const r = v + (al[j] - 1) * u * +(u <= 0) + (ar[j] - 1) * w * +(w > 0);
+        y[i] = r === r || v !== v ? r : (u > 0 ? u : al[j] * u) + tl[j] + (w > 0 ? w : 0) * (ar[j] - 1);
+      }
     }
   },
 });
@@ -151,21 +153,23 @@ registerHostKernel({
     const [tl, al, tr, ar] = unitParams(params, units);
     const sums = [0, 1, 2, 3].map(() => new Float64Array(units));
     const [gtl, gal, gtr, gar] = sums;
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const g = dy[i];
-      const u = v - tl[j];
-      const w = v - tr[j];
-      const left = +(u <= 0);
-      const right = +(w > 0);
-      const aL = al[j];
-      const aR = ar[j];
-      dx[i] = g * (1 + (aL - 1) * left + (aR - 1) * right);
-      gtl[j] += g * (1 - aL) * left;
-      gal[j] += g * u * left;
-      gtr[j] += g * (1 - aR) * right;
-      gar[j] += g * w * right;
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const g = dy[i];
+        const u = v - tl[j];
+        const w = v - tr[j];
+        const left = +(u <= 0);
+        const right = +(w > 0);
+        const aL = al[j];
+        const aR = ar[j];
+        dx[i] = g * (1 + (aL - 1) * left + (aR - 1) * right);
+        gtl[j] += g * (1 - aL) * left;
+        gal[j] += g * u * left;
+        gtr[j] += g * (1 - aR) * right;
+        gar[j] += g * w * right;
+      }
     }
     sums.forEach((acc, k) => storeParamGrad(acc, dParams[k]));
   },

@@ -78,12 +78,14 @@ registerHostKernel({
   compute: ({ inputs: [x, betaValues], outputs: [y, sig], shapes }) => {
     const units = unitsOf(shapes[0]);
     const beta = perUnitValues(KERNEL, 'beta', betaValues, units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const s = 1 / (1 + Math.exp(-beta[j] * v));
-      sig[i] = s;
-      y[i] = v * s;
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const s = 1 / (1 + Math.exp(-beta[j] * v));
+        sig[i] = s;
+        y[i] = v * s;
+      }
     }
   },
 });
@@ -97,14 +99,16 @@ registerHostKernel({
     const units = unitsOf(shapes[1]);
     const beta = perUnitValues(KERNEL, 'beta', betaValues, units);
     const acc = new Float64Array(units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const v = x[i];
-      const g = dy[i];
-      const s = sig[i];
-      const q = v * (s - s * s);
-      dx[i] = g * (s + beta[j] * q);
-      acc[j] += g * v * q;
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const v = x[i];
+        const g = dy[i];
+        const s = sig[i];
+        const q = v * (s - s * s);
+        dx[i] = g * (s + beta[j] * q);
+        acc[j] += g * v * q;
+      }
     }
     storeParamGrad(acc, dBeta);
   },

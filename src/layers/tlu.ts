@@ -82,14 +82,16 @@ registerHostKernel({
   compute: ({ inputs: [x, tauValues], outputs: [y], shapes }) => {
     const units = unitsOf(shapes[0]);
     const tau = perUnitValues(KERNEL, 'tau', tauValues, units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const t = tau[j];
-      const u = x[i] - t;
-      // Branch-free (signs are random: a branch would be mispredicted half the time); the rare
-      // NaN from -Infinity * 0 takes the exact form (that branch is predictable).
-      const r = t + u * +(u > 0);
-      y[i] = r === r ? r : t + Math.max(u, 0);
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const t = tau[j];
+        const u = x[i] - t;
+        // Branch-free (signs are random: a branch would be mispredicted half the time); the rare
+        // NaN from -Infinity * 0 takes the exact form (that branch is predictable).
+        const r = t + u * +(u > 0);
+        y[i] = r === r ? r : t + Math.max(u, 0);
+      }
     }
   },
 });
@@ -102,12 +104,14 @@ registerHostKernel({
     const units = unitsOf(shapes[1]);
     const tau = perUnitValues(KERNEL, 'tau', tauValues, units);
     const acc = new Float64Array(units);
-    for (let i = 0, j = 0; i < x.length; i++) {
-      const g = dy[i];
-      const m = +(x[i] - tau[j] > 0);
-      dx[i] = g * m;
-      acc[j] += g - g * m;
-      if (++j === units) j = 0;
+    for (let base = 0; base < x.length; base += units) {
+      for (let j = 0; j < units; j++) {
+        const i = base + j;
+        const g = dy[i];
+        const m = +(x[i] - tau[j] > 0);
+        dx[i] = g * m;
+        acc[j] += g - g * m;
+      }
     }
     storeParamGrad(acc, dTau);
   },
