@@ -46,6 +46,11 @@ export interface HostKernel {
    * the like, which on wasm are slower than its vectorised Sigmoid, Elu and Exp kernels.
    */
   backends?: ReadonlyArray<(typeof HOST_BACKENDS)[number]>;
+  /**
+   * On wasm, a replacement for `compute` built from the backend's own vectorised kernels (see
+   * {@link wasmSignScale}); it receives the checked inputs in the order of `inputs`.
+   */
+  wasm?: (inputs: tf.TensorInfo[], backend: WasmBackendLike, attrs: tf.NamedAttrMap) => tf.TensorInfo;
 }
 
 /** The parts of tfjs-backend-cpu's `MathBackendCPU` used here. */
@@ -55,9 +60,10 @@ interface CpuBackendLike {
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` used here. */
-interface WasmBackendLike {
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: tf.DataId): boolean;
 }
 
 function isWasm(backend: unknown): backend is WasmBackendLike {
@@ -92,6 +98,7 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
     const shapes = infos.map((t) => t.shape);
     const outShapes = kernel.outputShapes(shapes, attrs);
     if (isWasm(backend)) {
+      if (kernel.wasm !== undefined) return kernel.wasm(infos, backend, attrs);
       const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
       // Views only after the last allocation: an allocation may grow (and move) the heap.
       kernel.compute({
@@ -168,6 +175,29 @@ export function registerHostGradientKernel(forward: string, backward: string, sa
       return Object.fromEntries(inputs.map((name, i) => [name, () => grads[i]]));
     },
   });
+}
+
+/**
+ * `v * (x > 0 ? 1 : alpha)` element-wise on the wasm backend, with two of its vectorised kernels
+ * (Step with attribute alpha, then Multiply; about 0.05 ms per [128, 512] tensor against 0.15-0.2
+ * ms for a JavaScript loop): a leaky ReLU of x when v = x, its gradient when v = dy. NaN in x
+ * takes alpha, as tf.prelu's gradient does. x and v: float32 of the same shape.
+ */
+export function wasmSignScale(backend: WasmBackendLike, x: tf.TensorInfo, v: tf.TensorInfo, alpha: number): tf.TensorInfo {
+  const step = tf.getKernel('Step', 'wasm');
+  const multiply = tf.getKernel('Multiply', 'wasm');
+  if (step == null || multiply == null) throw new Error('wasmSignScale: the wasm Step and Multiply kernels are not registered.');
+  const s = step.kernelFunc({ inputs: { x }, backend, attrs: { alpha } }) as tf.TensorInfo;
+  try {
+    return multiply.kernelFunc({ inputs: { a: v, b: s }, backend, attrs: {} }) as tf.TensorInfo;
+  } finally {
+    backend.disposeData(s.dataId);
+  }
+}
+
+/** The first value of a float32 tensor on the wasm heap (a scalar parameter, read by a kernel). */
+export function wasmScalar(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  return backend.typedArrayFromHeap(t)[0];
 }
 
 /** Whether the current backend has the kernel `name` (false on backends other than cpu and wasm). */

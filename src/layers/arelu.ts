@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradient, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
+import {
+  hasHostKernel,
+  registerHostGradient,
+  registerHostKernel,
+  runHostKernel,
+  wasmScalar,
+  wasmSignScale,
+} from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, singleInput, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial slope l, as in Atoum (2023): "The function starts with any initial l value; say 0.1". */
@@ -140,7 +147,8 @@ tf.serialization.registerClass(AReLU);
 
 /**
  * AReLU on the cpu and wasm backends: y = x * (l + (1 - l) [x > 0]), i.e. x for x > 0 and l*x
- * otherwise (the same values as tf.prelu, NaN for NaN), in one branch-free loop. Its gradient
+ * otherwise (the same values as tf.prelu, NaN for NaN), in one branch-free loop on cpu and with
+ * the wasm backend's vectorised Step and Multiply kernels on wasm (wasmSignScale). Its gradient
  * with respect to x is dy * (l + (1 - l) [x > 0]); with respect to l (not needed in training:
  * the slope is not trainable, so tfjs never asks for it) the sum of dy * x over x <= 0. Each is
  * its own kernel, so that training computes only the first.
@@ -153,6 +161,7 @@ registerHostKernel({
   name: ARELU_KERNEL,
   inputs: ['x', 'slope'],
   outputShapes: ([x]) => [x],
+  wasm: ([x, slope], backend) => wasmSignScale(backend, x, x, wasmScalar(backend, slope)),
   compute: ({ inputs: [x, slope], outputs: [y] }) => {
     const l = slope[0];
     const g = 1 - l;
@@ -167,6 +176,7 @@ registerHostKernel({
   name: ARELU_GRAD_INPUT,
   inputs: ['dy', 'x', 'slope'],
   outputShapes: ([dy]) => [dy],
+  wasm: ([dy, x, slope], backend) => wasmSignScale(backend, x, dy, wasmScalar(backend, slope)),
   compute: ({ inputs: [dy, x, slope], outputs: [dx] }) => {
     const l = slope[0];
     const g = 1 - l;

@@ -163,6 +163,18 @@ registerHostKernel({
   outputShapes: ([, x]) => [x],
   compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
     const pieces = attrs.pieces as number;
+    if (pieces === 2) {
+      for (let g = 0; g < dy.length; g++) {
+        const a = x[2 * g];
+        const b = x[2 * g + 1];
+        let m = a + (b - a) * +(b > a);
+        if (m !== m) m = groupMax(x, 2 * g, 2);
+        const d = dy[g];
+        dx[2 * g] = d * +(a === m);
+        dx[2 * g + 1] = d * +(b === m);
+      }
+      return;
+    }
     for (let g = 0, start = 0; g < dy.length; g++, start += pieces) {
       const m = groupMax(x, start, pieces);
       const d = dy[g];

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../experiment/shuffle.js';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
+import {
+  hasHostKernel,
+  registerHostGradientKernel,
+  registerHostKernel,
+  runHostKernel,
+  wasmSignScale,
+} from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default lower bound l of the divisor: 3, the NDSB winner's value the paper adopts. */
@@ -111,7 +117,7 @@ tf.serialization.registerClass(RReLU);
 
 /**
  * RReLU on the cpu and wasm backends. Inference: a leaky ReLU y = x (alpha + (1 - alpha) [x > 0]),
- * dx = dy (alpha + (1 - alpha) [x > 0]), one loop each. Training: one loop draws a ~ U(l, u) per
+ * dx = dy (alpha + (1 - alpha) [x > 0]), one loop each (on wasm, its Step and Multiply kernels). Training: one loop draws a ~ U(l, u) per
  * element (mulberry32 from the `seed` attribute) and outputs y and the slopes 1/a used; the
  * gradient, dy (1/a + (1 - 1/a) [x > 0]), reads the saved slopes.
  */
@@ -124,6 +130,7 @@ registerHostKernel({
   name: LEAKY_KERNEL,
   inputs: ['x'],
   outputShapes: ([x]) => [x],
+  wasm: ([x], backend, attrs) => wasmSignScale(backend, x, x, attrs.alpha as number),
   compute: ({ inputs: [x], outputs: [y], attrs }) => {
     const alpha = attrs.alpha as number;
     const g = 1 - alpha;
@@ -138,6 +145,7 @@ registerHostKernel({
   name: LEAKY_GRAD,
   inputs: ['dy', 'x'],
   outputShapes: ([dy]) => [dy],
+  wasm: ([dy, x], backend, attrs) => wasmSignScale(backend, x, dy, attrs.alpha as number),
   compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
     const alpha = attrs.alpha as number;
     const g = 1 - alpha;
