@@ -27,7 +27,18 @@ import { optimizeWasmMatMul } from '../src/kernels/wasm_matmul.js';
 import '../src/index.js';
 import { LAYER_TABLE_HEADER, layerTableRow, median, OWN_LAYERS, timeLayer, type LayerTiming } from './perf_layers.js';
 import { patchWasmThreadsForNode } from './wasm_threads_node.js';
-import { benchEndToEnd, benchMemory, benchPipeline, compiledMlp, profileStep, randomImages, timed, type Throughput } from './perf_train.js';
+import {
+  benchEndToEnd,
+  benchMemory,
+  benchPipeline,
+  compiledMlp,
+  disposeMlp,
+  fitSlice,
+  profileStep,
+  randomImages,
+  timed,
+  type Throughput,
+} from './perf_train.js';
 
 const SECTIONS = ['layers', 'train', 'pipeline', 'memory', 'profile', 'settings'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -222,13 +233,14 @@ async function sectionMemory(backends: string[], out: Record<string, unknown>): 
     const samples = backend === 'cpu' ? 128 : 512;
     console.log(`\n## Memory on ${backend}: trainClassifier, AReLU model, ${samples} samples, tf.memory() after epochs 1, 5, 20 (load ${load()})`);
     const r = await benchMemory(samples, [1, 5, 20]);
-    console.log('| after | numTensors | numDataBuffers | numBytes |');
+    console.log('| when | numTensors | numDataBuffers | numBytes |');
     console.log('| --- | ---: | ---: | ---: |');
     const row = (label: string, p: { numTensors: number; numDataBuffers: number; numBytes: number }) =>
       console.log(`| ${label} | ${p.numTensors} | ${p.numDataBuffers} | ${p.numBytes} |`);
-    row('before building the model', r.before);
-    r.points.forEach((p) => row(`epoch ${p.epoch}`, p));
-    row('after model.dispose()', r.after);
+    row('before the data and the model', r.before);
+    r.points.forEach((p) => row(`end of epoch ${p.epoch}`, p));
+    row('after training', r.afterFit);
+    row('after disposing model, optimizer and data', r.after);
     results[backend] = r;
   }
   out.memory = results;
@@ -245,8 +257,9 @@ async function sectionProfile(out: Record<string, unknown>): Promise<void> {
     console.log(`| ${k.name} | ${fmt(k.calls, 1)} | ${k.ms.toFixed(2)} | ${fmt((100 * k.ms) / r.kernelMs)}% |`);
   }
   console.log(
-    `kernels ${r.kernelMs.toFixed(1)} ms per step (under tf.profile); one step without the profiler ${r.wallMs.toFixed(1)} ms wall, ` +
-      `so about ${fmt(Math.max(0, 100 * (1 - r.kernelMs / r.wallMs)))}% of a step is outside kernels (tfjs' JavaScript: tape, optimizer, fit loop)`,
+    `kernels ${r.kernelMs.toFixed(1)} ms per step (measured under tf.profile); a step without the profiler takes ${r.wallMs.toFixed(1)} ms ` +
+      `(best of 3), so about ${fmt(Math.max(0, 100 * (1 - r.kernelMs / r.wallMs)))}% of a step is outside kernels (tfjs' JavaScript: ` +
+      `tape, optimizer and fit loop bookkeeping)`,
   );
   out.profile = r;
 }
@@ -292,7 +305,7 @@ async function runChild(mode: string, opts: Options): Promise<void> {
   }
   const data = randomImages(opts.samples, 91);
   const model = compiledMlp('arelu');
-  const fit = (n: number) => model.fit(data.images.slice(0, n), data.labels.slice(0, n), { batchSize: 128, epochs: 1, shuffle: false, verbose: 0 });
+  const fit = (n: number) => fitSlice(model, data, n);
   await fit(256);
   const t = await timed(() => fit(opts.samples));
   const loss = (model.evaluate(data.images, data.labels) as tf.Scalar[])[0].dataSync()[0];
@@ -347,13 +360,7 @@ async function sectionSettings(opts: Options, out: Record<string, unknown>): Pro
   const model = compiledMlp('arelu');
   const yieldTimes: Record<string, number[]> = { auto: [], never: [], batch: [] };
   const fit = (yieldEvery: 'auto' | 'never' | 'batch', n = data.images.shape[0]) =>
-    model.fit(data.images.slice(0, n), data.labels.slice(0, n), {
-      batchSize: 128,
-      epochs: 1,
-      verbose: 0,
-      yieldEvery,
-      callbacks: { onBatchEnd: async () => {} },
-    });
+    fitSlice(model, data, n, { yieldEvery, callbacks: { onBatchEnd: async () => {} } });
   await fit('auto', 256);
   for (let round = 0; round < opts.rounds; round++) {
     for (const y of ['auto', 'never', 'batch'] as const) {
@@ -361,7 +368,7 @@ async function sectionSettings(opts: Options, out: Record<string, unknown>): Pro
       yieldTimes[y].push(data.images.shape[0] / t.seconds);
     }
   }
-  model.dispose();
+  disposeMlp(model);
   tf.dispose([data.images, data.labels]);
   console.log(
     `- model.fit with a plain-object callback, yieldEvery 'auto' / 'never' / 'batch': ` +
