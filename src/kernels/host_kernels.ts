@@ -48,9 +48,10 @@ export interface HostKernel {
   backends?: ReadonlyArray<(typeof HOST_BACKENDS)[number]>;
   /**
    * On wasm, a replacement for `compute` built from the backend's own vectorised kernels (see
-   * {@link wasmSignScale}); it receives the checked inputs in the order of `inputs`.
+   * {@link wasmSignScale}, {@link WasmChain}); it receives the checked inputs in the order of
+   * `inputs` and may return null to leave the case to `compute`.
    */
-  wasm?: (inputs: tf.TensorInfo[], backend: WasmBackendLike, attrs: tf.NamedAttrMap) => tf.TensorInfo;
+  wasm?: (inputs: tf.TensorInfo[], backend: WasmBackendLike, attrs: tf.NamedAttrMap) => tf.TensorInfo | null;
 }
 
 /** The parts of tfjs-backend-cpu's `MathBackendCPU` used here. */
@@ -98,7 +99,8 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
     const shapes = infos.map((t) => t.shape);
     const outShapes = kernel.outputShapes(shapes, attrs);
     if (isWasm(backend)) {
-      if (kernel.wasm !== undefined) return kernel.wasm(infos, backend, attrs);
+      const replaced = kernel.wasm?.(infos, backend, attrs) ?? null;
+      if (replaced !== null) return replaced;
       const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
       // Views only after the last allocation: an allocation may grow (and move) the heap.
       kernel.compute({
@@ -192,6 +194,57 @@ export function wasmSignScale(backend: WasmBackendLike, x: tf.TensorInfo, v: tf.
     return multiply.kernelFunc({ inputs: { a: v, b: s }, backend, attrs: {} }) as tf.TensorInfo;
   } finally {
     backend.disposeData(s.dataId);
+  }
+}
+
+/**
+ * A chain of the wasm backend's own kernels inside one of these kernels: every intermediate
+ * result is freed by {@link WasmChain.dispose} except those passed to {@link WasmChain.keep}.
+ * Runs them without tfjs' per-op engine work (tape, tracking), as the backend's kernels call
+ * each other.
+ */
+export class WasmChain {
+  private readonly temps: tf.TensorInfo[] = [];
+
+  constructor(private readonly backend: WasmBackendLike) {}
+
+  /** Runs the registered wasm kernel `name` (e.g. 'Sub', 'Relu', 'Multiply'). */
+  run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
+    const config = tf.getKernel(name, 'wasm');
+    if (config == null) throw new Error(`WasmChain: the wasm kernel ${name} is not registered.`);
+    const out = config.kernelFunc({ inputs, backend: this.backend, attrs }) as tf.TensorInfo;
+    this.temps.push(out);
+    return out;
+  }
+
+  /** A new float32 tensor of `shape` holding `values`. */
+  tensor(values: ArrayLike<number>, shape: number[]): tf.TensorInfo {
+    const out = this.backend.makeOutput(shape, 'float32');
+    (this.backend.typedArrayFromHeap(out) as Float32Array).set(values);
+    this.temps.push(out);
+    return out;
+  }
+
+  /** Takes `info` out of the temporaries (it becomes the kernel's output) and returns it. */
+  keep(info: tf.TensorInfo): tf.TensorInfo {
+    const i = this.temps.indexOf(info);
+    if (i >= 0) this.temps.splice(i, 1);
+    return info;
+  }
+
+  /** Frees every temporary not kept. */
+  dispose(): void {
+    for (const t of this.temps.splice(0)) this.backend.disposeData(t.dataId);
+  }
+}
+
+/** Runs `f` with a {@link WasmChain} and frees its temporaries, also when `f` throws. */
+export function withWasmChain(backend: WasmBackendLike, f: (chain: WasmChain) => tf.TensorInfo): tf.TensorInfo {
+  const chain = new WasmChain(backend);
+  try {
+    return chain.keep(f(chain));
+  } finally {
+    chain.dispose();
   }
 }
 

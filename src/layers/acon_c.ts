@@ -129,24 +129,31 @@ registerHostKernel({
   compute: ({ inputs: [dy, x, sig, ...params], outputs: [dx, ...dParams], shapes }) => {
     const units = unitsOf(shapes[1]);
     const [p1, p2, beta] = unitParams(params, units);
+    // Unit by unit (column-wise), so that the sums stay in registers: about twice as fast as
+    // adding into per-unit arrays at every element.
     const sums = [0, 1, 2].map(() => new Float64Array(units));
     const [g1, g2, gb] = sums;
-    for (let base = 0; base < x.length; base += units) {
-      for (let j = 0; j < units; j++) {
-        const i = base + j;
+    for (let j = 0; j < units; j++) {
+      const d = p1[j] - p2[j];
+      const b = beta[j];
+      const p = p2[j];
+      let sumA = 0;
+      let sumX = 0;
+      let sumQ = 0;
+      for (let i = j; i < x.length; i += units) {
         const v = x[i];
         const g = dy[i];
         const s = sig[i];
-        const d = p1[j] - p2[j];
-        const b = beta[j];
         const q = v * (s - s * s);
         const bdq = b * d * q;
-        dx[i] = g * (d * s + d * bdq + p2[j]);
-        const a = v * s + v * bdq;
-        g1[j] += g * a;
-        g2[j] += g * (v - a);
-        gb[j] += g * d * d * v * q;
+        dx[i] = g * (d * s + d * bdq + p);
+        sumA += g * (v * s + v * bdq);
+        sumX += g * v;
+        sumQ += g * v * q;
       }
+      g1[j] = sumA;
+      g2[j] = sumX - sumA;
+      gb[j] = d * d * sumQ;
     }
     sums.forEach((acc, k) => storeParamGrad(acc, dParams[k]));
   },

@@ -215,16 +215,21 @@ function tanhBackward(
   dy: Float32Array, x: Float32Array, t: Float32Array, amp: Float32Array | null, slope: Float32Array, scale: number,
   units: number, dx: Float32Array, sumT: Float64Array, sumX: Float64Array,
 ): void {
-  for (let base = 0; base < x.length; base += units) {
-    for (let j = 0; j < units; j++) {
-      const i = base + j;
+  // Unit by unit (column-wise), so that the sums stay in registers.
+  for (let j = 0; j < units; j++) {
+    const factor = (amp === null ? 1 : amp[j]) * scale * slope[j];
+    let st = 0;
+    let sx = 0;
+    for (let i = j; i < x.length; i += units) {
       const ti = t[i];
-      const g = dy[i] * (1 - ti * ti);
-      const a = amp === null ? 1 : amp[j];
-      dx[i] = g * a * scale * slope[j];
-      sumT[j] += dy[i] * ti;
-      sumX[j] += g * x[i];
+      const d = dy[i];
+      const g = d * (1 - ti * ti);
+      dx[i] = g * factor;
+      st += d * ti;
+      sx += g * x[i];
     }
+    sumT[j] = st;
+    sumX[j] = sx;
   }
 }
 

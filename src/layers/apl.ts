@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   hasHostKernel,
+  withWasmChain,
   perUnitValues,
   registerHostGradientKernel,
   registerHostKernel,
@@ -163,6 +164,22 @@ registerHostKernel({
   name: KERNEL,
   inputs: ['x', 'a', 'b'],
   outputShapes: ([x]) => [x],
+  // On wasm the composition's vectorised kernels, hinge by hinge, without tfjs' per-op work.
+  wasm: ([x, a, b], backend) =>
+    withWasmChain(backend, (c) => {
+      const hinges = a.shape[0];
+      const rowShape = a.shape.slice(1);
+      const per = rowShape.length === 0 ? 1 : rowShape[0];
+      const aValues = Float32Array.from(backend.typedArrayFromHeap(a));
+      const bValues = Float32Array.from(backend.typedArrayFromHeap(b));
+      let y = c.run('Relu', { x });
+      for (let s = 0; s < hinges; s++) {
+        const bs = c.tensor(bValues.subarray(s * per, (s + 1) * per), rowShape);
+        const as = c.tensor(aValues.subarray(s * per, (s + 1) * per), rowShape);
+        y = c.run('Add', { a: y, b: c.run('Multiply', { a: c.run('Relu', { x: c.run('Sub', { a: bs, b: x }) }), b: as }) });
+      }
+      return y;
+    }),
   compute: ({ inputs: [x, aValues, bValues], outputs: [y], shapes }) => {
     const units = unitsOf(shapes[0]);
     const a = hingeParams('a', aValues, shapes[1], units);
@@ -199,21 +216,55 @@ registerHostKernel({
     const hinges = a.length;
     const accA = a.map(() => new Float64Array(units));
     const accB = a.map(() => new Float64Array(units));
-    for (let base = 0; base < x.length; base += units) {
+    if (hinges === 2) {
+      // The default, unit by unit (column-wise) so that the sums stay in registers: about twice
+      // as fast as adding into per-unit arrays at every element.
+      const [a0, a1] = a;
+      const [b0, b1] = b;
       for (let j = 0; j < units; j++) {
-        const i = base + j;
-        const v = x[i];
-        const g = dy[i];
-        let d = +(v > 0);
-        for (let s = 0; s < hinges; s++) {
-          const h = b[s][j] - v;
-          const m = +(h > 0);
-          const as = a[s][j];
-          d -= as * m;
-          accA[s][j] += g * h * m;
-          accB[s][j] += g * as * m;
+        const as0 = a0[j];
+        const as1 = a1[j];
+        const bs0 = b0[j];
+        const bs1 = b1[j];
+        let sa0 = 0;
+        let sa1 = 0;
+        let sb0 = 0;
+        let sb1 = 0;
+        for (let i = j; i < x.length; i += units) {
+          const v = x[i];
+          const g = dy[i];
+          const h0 = bs0 - v;
+          const h1 = bs1 - v;
+          const m0 = +(h0 > 0);
+          const m1 = +(h1 > 0);
+          dx[i] = g * (+(v > 0) - as0 * m0 - as1 * m1);
+          sa0 += g * h0 * m0;
+          sa1 += g * h1 * m1;
+          sb0 += g * m0;
+          sb1 += g * m1;
         }
-        dx[i] = g * d;
+        accA[0][j] = sa0;
+        accA[1][j] = sa1;
+        accB[0][j] = as0 * sb0;
+        accB[1][j] = as1 * sb1;
+      }
+    } else {
+      for (let base = 0; base < x.length; base += units) {
+        for (let j = 0; j < units; j++) {
+          const i = base + j;
+          const v = x[i];
+          const g = dy[i];
+          let d = +(v > 0);
+          for (let s = 0; s < hinges; s++) {
+            const h = b[s][j] - v;
+            const m = +(h > 0);
+            const as = a[s][j];
+            d -= as * m;
+            accA[s][j] += g * h * m;
+            accB[s][j] += g * as * m;
+          }
+          dx[i] = g * d;
+        }
       }
     }
     const per = da.length / hinges;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   hasHostKernel,
+  withWasmChain,
   perUnitValues,
   registerHostGradientKernel,
   registerHostKernel,
@@ -127,6 +128,18 @@ registerHostKernel({
   name: KERNEL,
   inputs: ['x', ...PARAM_INPUTS],
   outputShapes: ([x]) => [x],
+  // On wasm, per unit, the composition's own vectorised kernels without tfjs' per-op work
+  // (Prelu with one slope per unit is an XNNPACK kernel; with a single slope it is slow, and the
+  // loop below serves).
+  wasm: ([x, tLeft, aLeft, tRight, aRight], backend) => {
+    if (aLeft.shape.length === 0) return null;
+    const aRightMinus1 = Float32Array.from(backend.typedArrayFromHeap(aRight), (v) => v - 1);
+    return withWasmChain(backend, (c) => {
+      const left = c.run('Add', { a: c.run('Prelu', { x: c.run('Sub', { a: x, b: tLeft }), alpha: aLeft }), b: tLeft });
+      const right = c.run('Multiply', { a: c.run('Relu', { x: c.run('Sub', { a: x, b: tRight }) }), b: c.tensor(aRightMinus1, aRight.shape) });
+      return c.run('Add', { a: left, b: right });
+    });
+  },
   compute: ({ inputs: [x, ...params], outputs: [y], shapes }) => {
     const units = unitsOf(shapes[0]);
     const [tl, al, tr, ar] = unitParams(params, units);
@@ -151,25 +164,36 @@ registerHostKernel({
   compute: ({ inputs: [dy, x, ...params], outputs: [dx, ...dParams], shapes }) => {
     const units = unitsOf(shapes[1]);
     const [tl, al, tr, ar] = unitParams(params, units);
+    // Unit by unit (column-wise), so that the sums stay in registers: about twice as fast as
+    // adding into per-unit arrays at every element.
     const sums = [0, 1, 2, 3].map(() => new Float64Array(units));
     const [gtl, gal, gtr, gar] = sums;
-    for (let base = 0; base < x.length; base += units) {
-      for (let j = 0; j < units; j++) {
-        const i = base + j;
+    for (let j = 0; j < units; j++) {
+      const tL = tl[j];
+      const tR = tr[j];
+      const aL = al[j];
+      const aR = ar[j];
+      let sumLeft = 0;
+      let sumU = 0;
+      let sumRight = 0;
+      let sumW = 0;
+      for (let i = j; i < x.length; i += units) {
         const v = x[i];
         const g = dy[i];
-        const u = v - tl[j];
-        const w = v - tr[j];
+        const u = v - tL;
+        const w = v - tR;
         const left = +(u <= 0);
         const right = +(w > 0);
-        const aL = al[j];
-        const aR = ar[j];
         dx[i] = g * (1 + (aL - 1) * left + (aR - 1) * right);
-        gtl[j] += g * (1 - aL) * left;
-        gal[j] += g * u * left;
-        gtr[j] += g * (1 - aR) * right;
-        gar[j] += g * w * right;
+        sumLeft += g * left;
+        sumU += g * u * left;
+        sumRight += g * right;
+        sumW += g * w * right;
       }
+      gtl[j] = (1 - aL) * sumLeft;
+      gal[j] = sumU;
+      gtr[j] = (1 - aR) * sumRight;
+      gar[j] = sumW;
     }
     sums.forEach((acc, k) => storeParamGrad(acc, dParams[k]));
   },
