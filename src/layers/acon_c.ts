@@ -76,6 +76,7 @@ export class AconC extends LearnedParamsLayer {
       const x = floatInput(CLASS, inputs);
       const [p1, p2, beta] = this.readParams();
       if (hasHostKernel(KERNEL)) return (runHostKernel(KERNEL, { x, p1, p2, beta }) as tf.Tensor[])[0];
+      if (hasHostKernel(KERNEL_GRAD)) return aconCVectorised(x, p1, p2, beta);
       // x * (d * sigmoid(beta d x) + p2), d = p1 - p2: the per-unit products stay small, and the
       // input-sized work is 2 muls, 1 sigmoid, 1 mul and 1 add.
       const d = tf.sub(p1, p2);
@@ -87,8 +88,28 @@ export class AconC extends LearnedParamsLayer {
 tf.serialization.registerClass(AconC);
 
 /**
+ * On wasm: the forward pass with tfjs ops (its Sigmoid is vectorised), the backward pass in the
+ * one loop of KERNEL_GRAD from the saved s = sigmoid(beta d x), instead of the three per-unit
+ * reductions and dozen products of the derived gradient.
+ */
+const aconCVectorised = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, p1, p2, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const d = tf.sub(p1, p2);
+  const sig = tf.sigmoid(tf.mul(x, tf.mul(beta, d)));
+  save([x, sig, p1, p2, beta]);
+  return {
+    value: tf.mul(x, tf.add(tf.mul(sig, d), p2)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, sigs, p1s, p2s, betas] = saved;
+      return runHostKernel(KERNEL_GRAD, { dy, x: xs, sig: sigs, p1: p1s, p2: p2s, beta: betas }) as tf.Tensor[];
+    },
+  };
+}) as (x: tf.Tensor, p1: tf.Tensor, p2: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
+
+/**
  * ACON-C on the cpu backend (Math.exp; on wasm tfjs' vectorised Sigmoid is faster): one loop
- * forward, which also outputs s = sigmoid(beta d x) (d = p1 - p2) for the backward loop. With
+ * forward, which also outputs s = sigmoid(beta d x) (d = p1 - p2) for the backward loop (also
+ * used on wasm). With
  * q = x s (1 - s) and A = x s + beta d x q: dx = dy (d s + beta d^2 q + p2), dp1 = sum dy A,
  * dp2 = sum dy (x - A), dbeta = sum dy d^2 x q, summed per unit or over everything.
  */
@@ -123,7 +144,6 @@ registerHostKernel({
 
 registerHostKernel({
   name: KERNEL_GRAD,
-  backends: ['cpu'],
   inputs: ['dy', 'x', 'sig', ...PARAM_INPUTS],
   outputShapes: ([dy, , , ...params]) => [dy, ...params],
   compute: ({ inputs: [dy, x, sig, ...params], outputs: [dx, ...dParams], shapes }) => {
