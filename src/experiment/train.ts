@@ -160,6 +160,7 @@ class EpochRecorder extends tf.Callback {
     const end = performance.now();
     this.trainSeconds += (this.lastBatchEnd - this.epochStart) / 1000;
     this.trainedSamples += this.samplesPerEpoch;
+    await resolveLogs(logs);
     const num = async (key: string): Promise<number | null> => {
       const v = await logValue(logs[key]);
       return typeof v === 'number' ? v : null;
@@ -181,6 +182,19 @@ class EpochRecorder extends tf.Callback {
       this.model.stopTraining = true;
     }
     this.hooks.onEpochEnd?.(record);
+  }
+}
+
+/**
+ * Replaces the scalar tensors of epoch logs by their values and disposes them, as tfjs'
+ * CustomCallback does. tfjs' History callback, which runs after this one, keeps every epoch's
+ * logs until fit returns: left as tensors, four scalars per epoch would pile up in memory.
+ */
+async function resolveLogs(logs: EpochLogs): Promise<void> {
+  for (const [key, value] of Object.entries(logs)) {
+    if (!(value instanceof tf.Tensor) || value.isDisposed) continue;
+    logs[key] = await logValue(value);
+    value.dispose();
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { scaledElu } from '../kernels/scaled_elu.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default alpha: 1, the value Clevert et al. use in their experiments (and tfjs' only value). */
@@ -26,8 +27,9 @@ const OWN_ARGS = ['alpha'] as const;
  * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
  * - Output: float32, the same shape as the input, values in (-alpha, inf).
  *
- * Computed as leakyRelu(elu(x), alpha): elu(x) is positive exactly where x is, so the leaky step
- * multiplies only the negative branch exp(x) - 1 by alpha. Two fused kernels, for any alpha.
+ * Computed by `scaledElu` (src/kernels/scaled_elu.ts): one JavaScript loop each way on the cpu
+ * backend; elsewhere elu(x) * step(x, alpha) with a gradient of EluGrad and one product. The
+ * derivative at 0 is alpha (the negative side's). For alpha = 1 it is tfjs' elu.
  *
  * Source: D.-A. Clevert, T. Unterthiner and S. Hochreiter, "Fast and Accurate Deep Network
  * Learning by Exponential Linear Units (ELUs)", ICLR 2016 (arXiv:1511.07289), with
@@ -52,8 +54,7 @@ export class AlphaELU extends ElementwiseLayer {
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
     void kwargs;
-    const e = tf.elu(x);
-    return this.alpha === 1 ? e : tf.leakyRelu(e, this.alpha);
+    return this.alpha === 1 ? tf.elu(x) : scaledElu(x, this.alpha, 1);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

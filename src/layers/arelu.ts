@@ -1,4 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  hasHostKernel,
+  registerHostGradient,
+  registerHostKernel,
+  runHostKernel,
+  wasmScalar,
+  wasmSignScale,
+} from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, singleInput, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial slope l, as in Atoum (2023): "The function starts with any initial l value; say 0.1". */
@@ -91,9 +99,11 @@ export class AReLU extends tf.layers.Layer {
     return tf.tidy(() => {
       let x = singleInput('AReLU', inputs);
       if (x.dtype !== 'float32') x = tf.cast(x, 'float32');
-      // prelu computes x for x > 0 and alpha * x otherwise, with gradient 1 / alpha: exactly
-      // Eq. (6). The slope is read from the variable here, so a new value applies at the next batch.
-      return tf.prelu(x, this.slopeVariable().read());
+      // The slope is read from the variable here, so a new value applies at the next batch. On cpu
+      // and wasm one JavaScript loop computes the layer (see AReLU_KERNEL below); elsewhere prelu
+      // computes x for x > 0 and alpha * x otherwise, with gradient 1 / alpha: exactly Eq. (6).
+      const slope = this.slopeVariable().read();
+      return hasHostKernel(ARELU_KERNEL) ? (runHostKernel(ARELU_KERNEL, { x, slope }) as tf.Tensor) : tf.prelu(x, slope);
     });
   }
 
@@ -136,6 +146,72 @@ export class AReLU extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(AReLU);
+
+/**
+ * AReLU on the cpu and wasm backends: y = x * (l + (1 - l) [x > 0]), i.e. x for x > 0 and l*x
+ * otherwise (the same values as tf.prelu, NaN for NaN), in one branch-free loop on cpu and with
+ * the wasm backend's vectorised Step and Multiply kernels on wasm (wasmSignScale). Its gradient
+ * with respect to x is dy * (l + (1 - l) [x > 0]); with respect to l (not needed in training:
+ * the slope is not trainable, so tfjs never asks for it) the sum of dy * x over x <= 0. Each is
+ * its own kernel, so that training computes only the first.
+ */
+const ARELU_KERNEL = 'TfjsActivationsAReLU';
+const ARELU_GRAD_INPUT = 'TfjsActivationsAReLUGradInput';
+const ARELU_GRAD_SLOPE = 'TfjsActivationsAReLUGradSlope';
+
+registerHostKernel({
+  name: ARELU_KERNEL,
+  inputs: ['x', 'slope'],
+  outputShapes: ([x]) => [x],
+  wasm: ([x, slope], backend) => wasmSignScale(backend, x, x, wasmScalar(backend, slope)),
+  compute: ({ inputs: [x, slope], outputs: [y] }) => {
+    const l = slope[0];
+    const g = 1 - l;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      y[i] = v * (l + g * +(v > 0));
+    }
+  },
+});
+
+registerHostKernel({
+  name: ARELU_GRAD_INPUT,
+  inputs: ['dy', 'x', 'slope'],
+  outputShapes: ([dy]) => [dy],
+  wasm: ([dy, x, slope], backend) => wasmSignScale(backend, x, dy, wasmScalar(backend, slope)),
+  compute: ({ inputs: [dy, x, slope], outputs: [dx] }) => {
+    const l = slope[0];
+    const g = 1 - l;
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * (l + g * +(x[i] > 0));
+  },
+});
+
+registerHostKernel({
+  name: ARELU_GRAD_SLOPE,
+  inputs: ['dy', 'x'],
+  outputShapes: () => [[]],
+  compute: ({ inputs: [dy, x], outputs: [ds] }) => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      sum += dy[i] * v * +(v <= 0);
+    }
+    ds[0] = sum;
+  },
+});
+
+registerHostGradient({
+  kernelName: ARELU_KERNEL,
+  inputsToSave: ['x', 'slope'],
+  gradFunc: (dy, saved) => {
+    const [x, slope] = saved;
+    const g = dy as tf.Tensor;
+    return {
+      x: () => runHostKernel(ARELU_GRAD_INPUT, { dy: g, x, slope }) as tf.Tensor,
+      slope: () => runHostKernel(ARELU_GRAD_SLOPE, { dy: g, x }) as tf.Tensor,
+    };
+  },
+});
 
 function checkSlope(argName: string, value: unknown): number {
   return checkNumber('AReLU', argName, value, { min: 0 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
 
 /** Initial alpha, as in the authors' code (Chen, Li, Xu 2020: `AReLU(alpha=0.90, beta=2.0)`). */
@@ -102,8 +103,11 @@ export class AttentionAReLU extends tf.layers.Layer {
     void kwargs;
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
-      const negScale = tf.clipByValue(readWeight(CLASS, this.alpha), ATTENTION_ARELU_ALPHA_MIN, ATTENTION_ARELU_ALPHA_MAX);
-      const posScale = tf.add(1, tf.sigmoid(readWeight(CLASS, this.beta)));
+      const alpha = readWeight(CLASS, this.alpha);
+      const beta = readWeight(CLASS, this.beta);
+      if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x, alpha, beta }) as tf.Tensor;
+      const negScale = tf.clipByValue(alpha, ATTENTION_ARELU_ALPHA_MIN, ATTENTION_ARELU_ALPHA_MAX);
+      const posScale = tf.add(1, tf.sigmoid(beta));
       // prelu(x, c/s) * s is s*x for x > 0 and c*x for x <= 0: two element-wise ops on the input
       // (prelu's gradient takes the negative branch at x = 0, as the formula does).
       return tf.mul(tf.prelu(x, tf.div(negScale, posScale)), posScale);
@@ -119,6 +123,65 @@ export class AttentionAReLU extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(AttentionAReLU);
+
+/**
+ * The layer on the cpu and wasm backends, one loop each way: y = x * (c + (s - c) [x > 0]) with
+ * c = C(alpha) and s = 1 + sigmoid(beta); dx = dy * (c + (s - c) [x > 0]); the gradient of alpha
+ * is the sum of dy * x over x <= 0 where alpha is inside [0.01, 0.99] (bounds included, as tfjs'
+ * clipByValue gradient), 0 outside; that of beta is sigmoid'(beta) times the sum of dy * x over x > 0.
+ */
+const KERNEL = 'TfjsActivationsAttentionAReLU';
+const KERNEL_GRAD = 'TfjsActivationsAttentionAReLUGrad';
+
+// The clamp bounds as float32, as tfjs compares them with the float32 weight.
+const MIN32 = Math.fround(ATTENTION_ARELU_ALPHA_MIN);
+const MAX32 = Math.fround(ATTENTION_ARELU_ALPHA_MAX);
+
+function scales(alpha: number, beta: number): { neg: number; pos: number; sig: number } {
+  const sig = 1 / (1 + Math.exp(-beta));
+  return { neg: Math.min(Math.max(alpha, MIN32), MAX32), pos: 1 + sig, sig };
+}
+
+registerHostKernel({
+  name: KERNEL,
+  inputs: ['x', 'alpha', 'beta'],
+  outputShapes: ([x]) => [x],
+  compute: ({ inputs: [x, alpha, beta], outputs: [y] }) => {
+    const { neg, pos } = scales(alpha[0], beta[0]);
+    const gap = pos - neg;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      y[i] = v * (neg + gap * +(v > 0));
+    }
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  inputs: ['dy', 'x', 'alpha', 'beta'],
+  outputShapes: ([dy, , alpha, beta]) => [dy, alpha, beta],
+  compute: ({ inputs: [dy, x, alpha, beta], outputs: [dx, dAlpha, dBeta] }) => {
+    const { neg, pos, sig } = scales(alpha[0], beta[0]);
+    const gap = pos - neg;
+    let sumPos = 0;
+    let sumAll = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      const m = +(v > 0);
+      const g = dy[i];
+      dx[i] = g * (neg + gap * m);
+      const gv = g * v;
+      sumAll += gv;
+      sumPos += gv * m;
+    }
+    const a = alpha[0];
+    const inside = a >= MIN32 && a <= MAX32;
+    dAlpha[0] = inside ? sumAll - sumPos : 0;
+    dBeta[0] = sig * (1 - sig) * sumPos;
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
 /**
  * Creates an {@link AttentionAReLU} layer (Chen, Li, Xu 2020): (1 + sigmoid(beta)) x for x > 0,

@@ -442,3 +442,13 @@ export abstract class SingleParameterLayer extends ElementwiseLayer {
     return { ...super.getConfig(), [this.spec.initialArg]: this.initial, perUnit: this.perUnit };
   }
 }
+
+/**
+ * Sums `t` over the axes along which a parameter of shape `paramShape` ([] or [units], the last
+ * axis) was broadcast against it: the gradient of that parameter from the element-wise one.
+ */
+export function sumToParamShape(t: tf.Tensor, paramShape: number[]): tf.Tensor {
+  if (paramShape.length === 0) return tf.sum(t);
+  if (t.rank <= 1) return t;
+  return tf.sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i));
+}

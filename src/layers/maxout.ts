@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, describe, floatInput, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -77,6 +78,7 @@ export class Maxout extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
       const units = this.outputUnits(x.shape) as number;
+      if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x }, { pieces: this.pieces }) as tf.Tensor;
       return tf.max(tf.reshape(x, [...x.shape.slice(0, -1), units, this.pieces]), -1);
     });
   }
@@ -108,6 +110,80 @@ export class Maxout extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(Maxout);
+
+/**
+ * Maxout on the cpu and wasm backends, one loop each way: the maximum of each group of `pieces`
+ * consecutive values of the last axis (NaN if the group holds one, as tfjs' cpu max); the
+ * gradient, as tfjs' max gradient, passes dy to every element equal to its group's maximum.
+ */
+const KERNEL = 'TfjsActivationsMaxout';
+const KERNEL_GRAD = 'TfjsActivationsMaxoutGrad';
+
+function groupMax(x: Float32Array, start: number, pieces: number): number {
+  // Branch-free (which of two random values is larger is a coin flip for the branch predictor);
+  // a NaN stays NaN. Infinities give Infinity - Infinity = NaN: then the exact loop (rare, so
+  // that branch is predictable).
+  let m = x[start];
+  for (let k = 1; k < pieces; k++) {
+    const v = x[start + k];
+    m += (v - m) * +(v > m);
+  }
+  if (m === m) return m;
+  m = x[start];
+  for (let k = 1; k < pieces; k++) {
+    const v = x[start + k];
+    if (v > m || v !== v) m = v;
+  }
+  return m;
+}
+
+registerHostKernel({
+  name: KERNEL,
+  inputs: ['x'],
+  outputShapes: ([x], { pieces }) => [[...x.slice(0, -1), x[x.length - 1] / (pieces as number)]],
+  compute: ({ inputs: [x], outputs: [y], attrs }) => {
+    const pieces = attrs.pieces as number;
+    if (pieces === 2) {
+      // The default, spelled out so that the JIT sees two loads per group.
+      for (let g = 0; g < y.length; g++) {
+        const a = x[2 * g];
+        const b = x[2 * g + 1];
+        const m = a + (b - a) * +(b > a);
+        y[g] = m === m ? m : groupMax(x, 2 * g, 2);
+      }
+      return;
+    }
+    for (let g = 0, start = 0; g < y.length; g++, start += pieces) y[g] = groupMax(x, start, pieces);
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  inputs: ['dy', 'x'],
+  outputShapes: ([, x]) => [x],
+  compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
+    const pieces = attrs.pieces as number;
+    if (pieces === 2) {
+      for (let g = 0; g < dy.length; g++) {
+        const a = x[2 * g];
+        const b = x[2 * g + 1];
+        let m = a + (b - a) * +(b > a);
+        if (m !== m) m = groupMax(x, 2 * g, 2);
+        const d = dy[g];
+        dx[2 * g] = d * +(a === m);
+        dx[2 * g + 1] = d * +(b === m);
+      }
+      return;
+    }
+    for (let g = 0, start = 0; g < dy.length; g++, start += pieces) {
+      const m = groupMax(x, start, pieces);
+      const d = dy[g];
+      for (let k = 0; k < pieces; k++) dx[start + k] = d * +(x[start + k] === m);
+    }
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
 /**
  * Creates a {@link Maxout} layer (Goodfellow et al. 2013): the maximum over groups of `pieces`

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sigmoidSum } from '../kernels/sigmoid_sum.js';
 import { checkArgNames, checkNumber, describe, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default offset a: 0, which makes the function an N-order MSAF in the paper's terms. */
@@ -72,13 +73,7 @@ export class MSAF extends ElementwiseLayer {
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
     void kwargs;
-    let y: tf.Tensor | null = null;
-    for (const bk of this.b) {
-      const s = tf.sigmoid(bk === 0 ? x : tf.sub(x, bk));
-      y = y === null ? s : tf.add(y, s);
-    }
-    const sum = y as tf.Tensor; // b is never empty
-    return this.a === 0 ? sum : tf.add(sum, this.a);
+    return sigmoidSum(x, this.b, this.a);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sigmoidSum } from '../kernels/sigmoid_sum.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -58,7 +59,7 @@ export class SymmetricalMSAF extends ElementwiseLayer {
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
     void kwargs;
-    return tf.add(tf.add(tf.sigmoid(x), tf.sigmoid(tf.add(x, this.a))), -1);
+    return sigmoidSum(x, [0, -this.a], -1);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

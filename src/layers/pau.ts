@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, describe, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -58,8 +59,9 @@ const CLASS = 'PAU';
  * tfjs takes sign(0) = -1 for d|x|/dx, where the authors' CUDA kernel takes +1; with the default
  * coefficients the two derivatives differ by 2 a_0 |b_1| = 2e-7.
  *
- * Evaluated by Horner's rule in x and |x| (float32: inputs beyond about 1e7 in magnitude overflow
- * x^5 and give NaN).
+ * Evaluated by Horner's rule in x and |x|: in one JavaScript loop in float64 on the cpu and wasm
+ * backends (see KERNEL below), with tfjs ops in float32 on other backends (there inputs beyond
+ * about 1e7 in magnitude overflow x^5 and give NaN).
  *
  * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
  * - Output: float32, the same shape as the input.
@@ -106,8 +108,11 @@ export class PAU extends tf.layers.Layer {
     void kwargs;
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
-      const a = tf.unstack(readWeight(CLASS, this.numerator));
-      const b = tf.unstack(tf.abs(readWeight(CLASS, this.denominator)));
+      const numerator = readWeight(CLASS, this.numerator);
+      const denominator = readWeight(CLASS, this.denominator);
+      if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x, numerator, denominator }) as tf.Tensor;
+      const a = tf.unstack(numerator);
+      const b = tf.unstack(tf.abs(denominator));
       const p = horner(a, x);
       // Q = 1 + |x| (|b_1| + |x| (|b_2| + ...)), i.e. Horner in |x| with constant term 1.
       const q = tf.add(1, tf.mul(tf.abs(x), horner(b, tf.abs(x))));
@@ -128,6 +133,83 @@ export class PAU extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(PAU);
+
+/**
+ * PAU on the cpu and wasm backends: one loop each way, in float64, with the derivatives given in
+ * the class comment (sign(0) = -1 for |x| and |b_k|, as tfjs' abs gradient).
+ */
+const KERNEL = 'TfjsActivationsPAU';
+const KERNEL_GRAD = 'TfjsActivationsPAUGrad';
+
+registerHostKernel({
+  name: KERNEL,
+  inputs: ['x', 'numerator', 'denominator'],
+  outputShapes: ([x]) => [x],
+  compute: ({ inputs: [x, a, bSigned], outputs: [y] }) => {
+    const b = Float64Array.from(bSigned, Math.abs);
+    const m = a.length - 1;
+    const n = b.length - 1;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      const z = Math.abs(v);
+      let p = a[m];
+      for (let k = m - 1; k >= 0; k--) p = p * v + a[k];
+      let q = b[n];
+      for (let k = n - 1; k >= 0; k--) q = q * z + b[k];
+      y[i] = p / (1 + z * q);
+    }
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  inputs: ['dy', 'x', 'numerator', 'denominator'],
+  outputShapes: ([dy, , a, b]) => [dy, a, b],
+  compute: ({ inputs: [dy, x, a, bSigned], outputs: [dx, da, db] }) => {
+    const b = Float64Array.from(bSigned, Math.abs);
+    const m = a.length - 1;
+    const n = b.length - 1;
+    const accA = new Float64Array(m + 1);
+    const accB = new Float64Array(n + 1);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      const g = dy[i];
+      const z = Math.abs(v);
+      // P and P' by Horner in x; R = sum_k |b_k| |x|^(k-1) and R' in |x|; Q = 1 + |x| R.
+      let p = a[m];
+      let dp = 0;
+      for (let k = m - 1; k >= 0; k--) {
+        dp = dp * v + p;
+        p = p * v + a[k];
+      }
+      let r = b[n];
+      let dr = 0;
+      for (let k = n - 1; k >= 0; k--) {
+        dr = dr * z + r;
+        r = r * z + b[k];
+      }
+      const q = 1 + z * r;
+      const dq = (r + z * dr) * (v > 0 ? 1 : -1);
+      const gq = g / q;
+      dx[i] = gq * (dp - (p * dq) / q);
+      let power = 1;
+      for (let k = 0; k <= m; k++) {
+        accA[k] += gq * power;
+        power *= v;
+      }
+      const c = (gq * p) / q;
+      power = z;
+      for (let k = 0; k <= n; k++) {
+        accB[k] -= c * power;
+        power *= z;
+      }
+    }
+    for (let k = 0; k <= m; k++) da[k] = accA[k];
+    for (let k = 0; k <= n; k++) db[k] = bSigned[k] > 0 ? accB[k] : -accB[k];
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
 /** c_0 + z (c_1 + z (c_2 + ...)) for scalar coefficients c and a tensor z. */
 function horner(c: tf.Tensor[], z: tf.Tensor): tf.Tensor {

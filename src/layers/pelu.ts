@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { builtWeight, checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial a and b: 1, as in the paper (PELU then starts as ELU with alpha 1). */
@@ -75,9 +76,10 @@ export class PELU extends ElementwiseLayer {
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
     void kwargs;
-    const a = atLeastMin(builtWeight('PELU', this.a).read());
-    const b = atLeastMin(builtWeight('PELU', this.b).read());
-    return tf.mul(tf.elu(tf.mul(x, tf.reciprocal(b))), a);
+    const aRaw = builtWeight('PELU', this.a).read();
+    const bRaw = builtWeight('PELU', this.b).read();
+    if (hasHostKernel(KERNEL)) return runHostKernel(KERNEL, { x, a: aRaw, b: bRaw }) as tf.Tensor;
+    return peluOps(x, atLeastMin(aRaw), atLeastMin(bRaw));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -85,6 +87,86 @@ export class PELU extends ElementwiseLayer {
   }
 }
 tf.serialization.registerClass(PELU);
+
+/**
+ * a * elu(x / b) for bounded a, b, with a hand-written gradient that reuses the forward values
+ * (z = x / b, e = elu(z)): g = EluGrad(dy, e); dx = g a / b; da = sum(dy e); db = -(a / b) sum(g z).
+ * Fewer kernels than the gradient tfjs derives from the composition.
+ */
+const peluOps = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, a, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const r = tf.reciprocal(b);
+  const z = tf.mul(x, r);
+  const e = tf.elu(z);
+  save([z, e, a, r]);
+  return {
+    value: tf.mul(e, a),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [zs, es, as, rs] = saved;
+      const g = tf.engine().runKernel('EluGrad', { dy, y: es }) as tf.Tensor;
+      const ar = tf.mul(as, rs);
+      return [tf.mul(g, ar), tf.sum(tf.mul(dy, es)), tf.neg(tf.mul(tf.sum(tf.mul(g, zs)), ar))];
+    },
+  };
+}) as (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/**
+ * PELU on the cpu backend, one loop each way (Math.expm1; on wasm its vectorised Elu kernel is
+ * faster): the inputs are the stored a, b, bounded below by 0.1 inside the kernel. The gradient
+ * reads the saved output: for x <= 0, exp(x / b) = y / a + 1. The gradients of a and b get the
+ * projection rule of atLeastMin below.
+ */
+const KERNEL = 'TfjsActivationsPELU';
+const KERNEL_GRAD = 'TfjsActivationsPELUGrad';
+const MIN32 = Math.fround(PELU_MIN_PARAMETER);
+
+registerHostKernel({
+  name: KERNEL,
+  backends: ['cpu'],
+  inputs: ['x', 'a', 'b'],
+  outputShapes: ([x]) => [x],
+  compute: ({ inputs: [x, aValues, bValues], outputs: [y] }) => {
+    const a = Math.max(aValues[0], MIN32);
+    const inv = 1 / Math.max(bValues[0], MIN32);
+    for (let i = 0; i < x.length; i++) {
+      const z = x[i] * inv;
+      const m = +(z > 0);
+      const r = a * (z * m + Math.expm1(z * (1 - m)));
+      y[i] = r === r || z !== z ? r : z > 0 ? a * z : a * Math.expm1(z);
+    }
+  },
+});
+
+registerHostKernel({
+  name: KERNEL_GRAD,
+  backends: ['cpu'],
+  inputs: ['dy', 'x', 'y', 'a', 'b'],
+  outputShapes: ([dy, , , a, b]) => [dy, a, b],
+  compute: ({ inputs: [dy, x, y, aValues, bValues], outputs: [dx, da, db] }) => {
+    const a = Math.max(aValues[0], MIN32);
+    const inv = 1 / Math.max(bValues[0], MIN32);
+    const invA = 1 / a;
+    const scale = a * inv;
+    let sumA = 0;
+    let sumB = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      const g = dy[i];
+      const e = y[i] * invA;
+      const m = +(v > 0);
+      const gz = g * (m + (1 - m) * (e + 1));
+      dx[i] = gz * scale;
+      sumA += g * e;
+      sumB += gz * v;
+    }
+    const gradA = sumA;
+    const gradB = -scale * inv * sumB;
+    da[0] = aValues[0] < MIN32 && gradA > 0 ? 0 : gradA;
+    db[0] = bValues[0] < MIN32 && gradB > 0 ? 0 : gradB;
+  },
+});
+
+registerHostGradientKernel(KERNEL, KERNEL_GRAD, ['y']);
 
 /**
  * max(w, 0.1) for a parameter w, with the gradient of a projected step: the incoming gradient g

@@ -1,4 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../experiment/shuffle.js';
+import {
+  hasHostKernel,
+  registerHostGradientKernel,
+  registerHostKernel,
+  runHostKernel,
+  wasmSignScale,
+} from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default lower bound l of the divisor: 3, the NDSB winner's value the paper adopts. */
@@ -32,6 +40,10 @@ const OWN_ARGS = ['lower', 'upper', 'seed'] as const;
  *
  *     training:   f(x) = x for x >= 0,  x / a for x < 0,  a drawn from U(l, u) per element and call
  *     inference:  f(x) = x for x >= 0,  x / ((l + u) / 2) for x < 0
+ *
+ * On the cpu and wasm backends the divisors are drawn inside the layer's kernel with mulberry32
+ * (seeded with seed + n when a seed is given), elsewhere with `tf.randomUniform`: the same
+ * distribution, but a given seed gives different draws on those two kinds of backends.
  *
  * Training mode is `kwargs.training === true`, which tfjs passes during `model.fit`; `predict`,
  * `evaluate` and a plain `apply` use the deterministic inference form. Derivative: 1 for x > 0 and
@@ -80,9 +92,17 @@ export class RReLU extends ElementwiseLayer {
   }
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
-    if (kwargs.training !== true || this.lower === this.upper) return tf.leakyRelu(x, this.inferenceSlope());
+    const kernels = hasHostKernel(LEAKY_KERNEL);
+    if (kwargs.training !== true || this.lower === this.upper) {
+      const alpha = this.inferenceSlope();
+      return kernels ? (runHostKernel(LEAKY_KERNEL, { x }, { alpha }) as tf.Tensor) : tf.leakyRelu(x, alpha);
+    }
     const seed = this.seed === undefined ? undefined : this.seed + this.trainingCalls;
     this.trainingCalls++;
+    if (kernels) {
+      const attrs = { lower: this.lower, upper: this.upper, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
+      return (runHostKernel(TRAIN_KERNEL, { x }, attrs) as tf.Tensor[])[0];
+    }
     const divisor = tf.randomUniform(x.shape, this.lower, this.upper, 'float32', seed);
     return tf.prelu(x, tf.reciprocal(divisor));
   }
@@ -94,6 +114,77 @@ export class RReLU extends ElementwiseLayer {
   }
 }
 tf.serialization.registerClass(RReLU);
+
+/**
+ * RReLU on the cpu and wasm backends. Inference: a leaky ReLU y = x (alpha + (1 - alpha) [x > 0]),
+ * dx = dy (alpha + (1 - alpha) [x > 0]), one loop each (on wasm, its Step and Multiply kernels). Training: one loop draws a ~ U(l, u) per
+ * element (mulberry32 from the `seed` attribute) and outputs y and the slopes 1/a used; the
+ * gradient, dy (1/a + (1 - 1/a) [x > 0]), reads the saved slopes.
+ */
+const LEAKY_KERNEL = 'TfjsActivationsLeakyReLU';
+const LEAKY_GRAD = 'TfjsActivationsLeakyReLUGrad';
+const TRAIN_KERNEL = 'TfjsActivationsRReLUTraining';
+const TRAIN_GRAD = 'TfjsActivationsRReLUTrainingGrad';
+
+registerHostKernel({
+  name: LEAKY_KERNEL,
+  inputs: ['x'],
+  outputShapes: ([x]) => [x],
+  wasm: ([x], backend, attrs) => wasmSignScale(backend, x, x, attrs.alpha as number),
+  compute: ({ inputs: [x], outputs: [y], attrs }) => {
+    const alpha = attrs.alpha as number;
+    const g = 1 - alpha;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      y[i] = v * (alpha + g * +(v > 0));
+    }
+  },
+});
+
+registerHostKernel({
+  name: LEAKY_GRAD,
+  inputs: ['dy', 'x'],
+  outputShapes: ([dy]) => [dy],
+  wasm: ([dy, x], backend, attrs) => wasmSignScale(backend, x, dy, attrs.alpha as number),
+  compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
+    const alpha = attrs.alpha as number;
+    const g = 1 - alpha;
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * (alpha + g * +(x[i] > 0));
+  },
+});
+
+registerHostGradientKernel(LEAKY_KERNEL, LEAKY_GRAD);
+
+registerHostKernel({
+  name: TRAIN_KERNEL,
+  inputs: ['x'],
+  outputShapes: ([x]) => [x, x],
+  compute: ({ inputs: [x], outputs: [y, slopes], attrs }) => {
+    const lower = attrs.lower as number;
+    const width = (attrs.upper as number) - lower;
+    const random = mulberry32(attrs.seed as number);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      const s = Math.fround(1 / (lower + width * random()));
+      slopes[i] = s;
+      y[i] = v * (s + (1 - s) * +(v > 0));
+    }
+  },
+});
+
+registerHostKernel({
+  name: TRAIN_GRAD,
+  inputs: ['dy', 'x', 'slopes'],
+  outputShapes: ([dy]) => [dy],
+  compute: ({ inputs: [dy, x, slopes], outputs: [dx] }) => {
+    for (let i = 0; i < x.length; i++) {
+      const s = slopes[i];
+      dx[i] = dy[i] * (s + (1 - s) * +(x[i] > 0));
+    }
+  },
+});
+
+registerHostGradientKernel(TRAIN_KERNEL, TRAIN_GRAD, [null, 'slopes']);
 
 /**
  * Creates an {@link RReLU} layer (Xu et al. 2015): x for x >= 0, x/a for x < 0 with a ~ U(3, 8)

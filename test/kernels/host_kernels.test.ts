@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { setHostKernelsEnabled } from '../../src/kernels/host_kernels.js';
+import { createActivation } from '../../src/registry.js';
+import { BACKENDS, useBackend } from '../helpers/backends.js';
+import { expectClose, uniform } from '../helpers/numeric.js';
+
+/**
+ * Every layer gives the same values and gradients with its kernels (JavaScript loops, or wasm
+ * kernel chains, or tfjs ops forward with a kernel backward) as with its composition of tfjs ops
+ * (the path other backends take), on the same weights.
+ */
+const CASES: Array<{ name: string; args?: Record<string, unknown> }> = [
+  { name: 'arelu' },
+  { name: 'arelu', args: { initialSlope: 1.7 } },
+  { name: 'attention-arelu' },
+  { name: 'srelu' },
+  { name: 'srelu', args: { perUnit: false } },
+  { name: 'apl' },
+  { name: 'apl', args: { perUnit: false, hinges: 3 } },
+  { name: 'tlu' },
+  { name: 'tlu', args: { perUnit: false } },
+  { name: 'rrelu' },
+  { name: 'acon-c' },
+  { name: 'swish-beta' },
+  { name: 'swish-beta', args: { perUnit: true } },
+  { name: 'pau' },
+  { name: 'maxout' },
+  { name: 'maxout', args: { pieces: 3 } },
+  { name: 'msaf' },
+  { name: 'msaf-symmetric' },
+  { name: 'adaptive-tanh' },
+  { name: 'adaptive-tanh', args: { perUnit: true } },
+  { name: 'adaptive-tanh', args: { form: 'jagtap', perUnit: true } },
+  { name: 'elu-alpha', args: { alpha: 0.5 } },
+  { name: 'celu', args: { alpha: 0.5 } },
+  { name: 'pelu' },
+  { name: 'snake' },
+  { name: 'snake', args: { perUnit: true } },
+  { name: 'snake', args: { learnable: false, a: 2 } },
+];
+
+const UNITS = 6;
+const ROWS = 5;
+const SPECIAL = [0, -0, 1e-30, -1e-30, 1e-3, -1e-3, 2, -2, 30, -30, NaN, Infinity, -Infinity];
+
+/** Random weights of the layer's shapes, so that per-unit parameters differ between units. */
+function randomizeWeights(layer: tf.layers.Layer, seed: number): void {
+  layer.trainableWeights.forEach((w, k) => {
+    const shape = w.shape as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
+    // Keep PELU's a, b above its bound and everything else near its default scale.
+    const values = uniform(n, 0.3, 1.5, seed + k).map((v, i) => (i % 2 === 0 ? v : -v * 0.5));
+    const positive = layer.getClassName() === 'PELU' ? values.map(Math.abs) : values;
+    tf.tidy(() => {
+      w.write(tf.tensor(positive, shape));
+    });
+  });
+}
+
+/** Values and gradients (input, then each trainable weight) of sum(layer(x) * r). */
+function run(layer: tf.layers.Layer, x: tf.Tensor, r: tf.Tensor): { y: Float32Array; grads: Float32Array[] } {
+  return tf.tidy(() => {
+    const y = (layer.apply(x) as tf.Tensor).dataSync() as Float32Array;
+    const variables = layer.trainableWeights.map((w) => w.read());
+    const { grads } = tf.engine().gradients(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, r)), [x, ...variables]);
+    return { y, grads: grads.map((g) => g.dataSync() as Float32Array) };
+  });
+}
+
+/** Equal within tolerance, NaN where the other is NaN, infinities equal. */
+function expectSameSpecial(actual: Float32Array, expected: Float32Array, label: string): void {
+  const finiteA: number[] = [];
+  const finiteE: number[] = [];
+  actual.forEach((a, i) => {
+    const e = expected[i];
+    if (Number.isFinite(e)) {
+      finiteA.push(a);
+      finiteE.push(e);
+    } else {
+      expect(a, `${label} element ${i}`).toBe(e);
+    }
+  });
+  expectClose(Float32Array.from(finiteA), Float32Array.from(finiteE), 1e-6, 1e-5);
+}
+
+describe.each(BACKENDS)('JavaScript kernels on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it.each(CASES)('$name $args: the same values and gradients as the tfjs ops', ({ name, args }) => {
+    const layer = createActivation(name, args);
+    const width = name === 'maxout' ? UNITS * 2 : UNITS;
+    const outWidth = name === 'maxout' ? width / ((args?.pieces as number | undefined) ?? 2) : width;
+    const pieces = (args?.pieces as number | undefined) ?? 2;
+    const w = name === 'maxout' ? UNITS * pieces : width;
+    layer.apply(tf.zeros([1, w]));
+    randomizeWeights(layer, 7);
+    const x = tf.tensor2d(uniform(ROWS * w, -3, 3, 11), [ROWS, w]);
+    const r = tf.tensor2d(uniform(ROWS * (name === 'maxout' ? UNITS : outWidth), -1, 1, 12), [ROWS, name === 'maxout' ? UNITS : outWidth]);
+    const fast = run(layer, x, r);
+    const previous = setHostKernelsEnabled(false);
+    let ops: { y: Float32Array; grads: Float32Array[] };
+    try {
+      ops = run(layer, x, r);
+    } finally {
+      setHostKernelsEnabled(previous);
+    }
+    expectClose(fast.y, ops.y, 1e-6, 1e-5);
+    expect(fast.grads.length).toBe(ops.grads.length);
+    fast.grads.forEach((g, k) => expectClose(g, ops.grads[k], 2e-5, 1e-4));
+
+    // Special values (forward only): zeros, tiny, saturating, NaN and infinite inputs.
+    if (name !== 'maxout') {
+      const special = tf.tensor2d([SPECIAL.slice(0, UNITS), SPECIAL.slice(UNITS, 2 * UNITS), [SPECIAL[12], 0, 0, 0, 0, 0]]);
+      const a = tf.tidy(() => (layer.apply(special) as tf.Tensor).dataSync() as Float32Array);
+      setHostKernelsEnabled(false);
+      try {
+        const b = tf.tidy(() => (layer.apply(special) as tf.Tensor).dataSync() as Float32Array);
+        expectSameSpecial(a, b, name);
+      } finally {
+        setHostKernelsEnabled(previous);
+      }
+    }
+    tf.dispose([x, r]);
+    layer.dispose();
+  });
+});
