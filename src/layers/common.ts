@@ -218,10 +218,7 @@ export function floatInput(layerClass: string, inputs: tf.Tensor | tf.Tensor[]):
 
 /** Reads a weight created in build(); throws a clear error when the layer is used before build(). */
 export function readWeight(layerClass: string, weight: tf.LayerVariable | null): tf.Tensor {
-  if (weight == null) {
-    throw new Error(`${layerClass}: the layer is used before build(); call it through a model or apply().`);
-  }
-  return weight.read();
+  return builtWeight(layerClass, weight).read();
 }
 
 /** One learnable parameter tensor of a {@link LearnedParamsLayer}. */
