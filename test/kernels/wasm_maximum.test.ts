@@ -6,22 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { optimizeWasmMatMul } from '../../src/index.js';
-import { maxAbsDiff, runOn, seededTensor, type Result } from './wasm_test_util.js';
+import { cpuStockFast, maxAbsDiff, seededTensor } from './wasm_test_util.js';
 
 afterEach(() => {
   optimizeWasmMatMul()();
 });
-
-async function cpuStockFast(f: () => tf.Tensor): Promise<{ cpu: Result; stock: Result; fast: Result }> {
-  const cpu = await runOn('cpu', f);
-  const restore = optimizeWasmMatMul();
-  restore();
-  const stock = await runOn('wasm', f);
-  optimizeWasmMatMul();
-  const fast = await runOn('wasm', f);
-  restore();
-  return { cpu, stock, fast };
-}
 
 describe('Maximum', () => {
   const shapes: [number[], number[]][] = [

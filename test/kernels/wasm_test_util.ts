@@ -3,6 +3,7 @@
  * computation on one backend and reading its values back, comparing.
  */
 import * as tf from '@tensorflow/tfjs';
+import { optimizeWasmMatMul } from '../../src/index.js';
 
 /** Deterministic uniform values in [-1, 1) (mulberry32), independent of any backend. */
 export function seeded(size: number, seed: number): Float32Array {
@@ -56,4 +57,19 @@ export function maxAbsDiff(a: Result, b: Result): number {
     worst = Math.max(worst, Math.abs(x - y));
   }
   return worst;
+}
+
+/**
+ * `f` on the cpu backend (the reference), on wasm with the stock kernels, and on wasm with
+ * optimizeWasmMatMul's kernels; leaves the stock kernels in place.
+ */
+export async function cpuStockFast(f: () => tf.Tensor): Promise<{ cpu: Result; stock: Result; fast: Result }> {
+  const cpu = await runOn('cpu', f);
+  const restore = optimizeWasmMatMul();
+  restore();
+  const stock = await runOn('wasm', f);
+  optimizeWasmMatMul();
+  const fast = await runOn('wasm', f);
+  restore();
+  return { cpu, stock, fast };
 }
