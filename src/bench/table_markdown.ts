@@ -41,6 +41,7 @@ export function describeProtocol(p: Protocol): string {
     `AReLU initial slope ${p.initialSlope}`,
     `hidden biases start at ${p.hiddenBias}`,
     p.probeSize > 0 ? `dead units probed on ${p.probeSize} training images` : 'dead units not measured',
+    ...(p.dataDir === undefined ? [] : [`data from ${p.dataDir}`]),
   ];
   return parts.join(', ');
 }

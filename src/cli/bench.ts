@@ -102,7 +102,7 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
     setup: {
       backend: backendFlag(v.backend as string | undefined),
       stockKernels: Boolean(v['stock-kernels']),
-      dataDir: v['data-dir'] as string | undefined,
+      dataDir: protocol.dataDir,
       trainSize: protocol.trainSize,
       testSize: protocol.testSize,
       probeSize: protocol.probeSize,

@@ -40,7 +40,7 @@ export async function mnistMain(argv: string[], out: NodeJS.WriteStream = proces
     stockKernels: Boolean(values['stock-kernels']),
   });
   out.write(`${backend.description}\n`);
-  const data = loadMnist({ dir: values['data-dir'] as string | undefined, trainSize: config.trainSize, testSize: config.testSize });
+  const data = loadMnist({ dir: config.dataDir, trainSize: config.trainSize, testSize: config.testSize });
   out.write(
     `MNIST: ${config.trainSize} training / ${config.testSize} test images; activation ${config.activation}, seed ${config.seed}, ` +
       `${config.epochs} epoch${config.epochs === 1 ? "" : "s"}, batch ${config.batchSize}, Adamax lr ${config.lr}` +

