@@ -1,5 +1,5 @@
-import { appendFileSync, readFileSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { RunRecord } from '../experiment/record.js';
 import { writeFileAtomic, writeJsonAtomic } from '../node/files.js';
 import { activationSheetSpec, computeActivationSheet, type ActivationSheetOptions } from './activation_sheet.js';
@@ -19,6 +19,21 @@ export interface ReportOptions {
   pngScale?: number;
 }
 
+/** Names of the per-group plots a report writes: `<group id>-<metric slug>.svg|png`. */
+const GROUP_PLOT = new RegExp(`^(reference|stress)(-\\d+)?-(${EPOCH_METRICS.map((m) => m.slug).join('|')})\\.(svg|png)$`);
+
+/**
+ * Deletes per-group plots of earlier reports that this report did not write (a group that no
+ * longer exists, or was renumbered): they are drawn from runs.jsonl, so nothing is lost, and a
+ * stale plot beside the current ones would mislead. Other files in the folder are left alone.
+ */
+function removeStalePlots(plotDir: string, written: ReadonlySet<string>): void {
+  if (!existsSync(plotDir)) return;
+  for (const file of readdirSync(plotDir)) {
+    if (GROUP_PLOT.test(file) && !written.has(file)) rmSync(join(plotDir, file), { force: true });
+  }
+}
+
 /** The files {@link writeReport} wrote, absolute or relative as `dir` was given. */
 export interface ReportFiles {
   table: string;
@@ -35,7 +50,7 @@ export interface ReportFiles {
  * test loss, AReLU slope and dead-unit fraction per epoch for each protocol group (files
  * `<group id>-<metric>.svg`, the group ids of {@link groupRuns}; a metric nobody recorded has no
  * plot), and the activation sheet `activations.svg`. Every file is written atomically; files of
- * earlier reports that no longer apply are left in place (table.md links only the current ones).
+ * earlier reports whose group no longer exists are deleted (other files in `plots/` are left alone).
  */
 export async function writeReport(dir: string, records: readonly RunRecord[], options: ReportOptions = {}): Promise<ReportFiles> {
   const { activationSheet = true, pngScale = 2 } = options;
@@ -82,6 +97,8 @@ export async function writeReport(dir: string, records: readonly RunRecord[], op
     links.groups[group.id] = groupLinks;
     links.notes[group.id] = notes;
   }
+
+  removeStalePlots(join(dir, 'plots'), new Set(plots.map((f) => basename(f))));
 
   let sheetSkipped: ReportFiles['sheetSkipped'] = [];
   if (activationSheet !== false) {

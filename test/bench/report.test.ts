@@ -130,6 +130,23 @@ describe('writeReport', () => {
     expect([...readdirSync(out), ...written].filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('deletes per-group plots of groups that no longer exist, and nothing else', async () => {
+    const out = join(dir, 'stale');
+    const records = summaryFixture();
+    await writeReport(out, records, { activationSheet: false, pngScale: 1 });
+    expect(readdirSync(join(out, 'plots'))).toContain('reference-2-test-loss.png');
+    writeFileSync(join(out, 'plots', 'my-notes.png'), 'a file of the user');
+    writeFileSync(join(out, 'plots', 'reference-test-loss.txt'), 'not a plot name');
+    // Only the runs of one reference group remain: its plots lose the '-1' suffix.
+    const groupOf = (r: (typeof records)[number]) => JSON.stringify({ ...r.config, activation: 0, seed: 0 });
+    const first = groupOf(records[0]);
+    const kept = records.filter((r) => !r.config.stress && groupOf(r) === first);
+    const files = await writeReport(out, kept, { activationSheet: false, pngScale: 1 });
+    const left = readdirSync(join(out, 'plots')).sort();
+    expect(left).toEqual([...files.plots.map((f) => f.slice(join(out, 'plots').length + 1)), 'my-notes.png', 'reference-test-loss.txt'].sort());
+    expect(left.some((f) => /^(reference-\d|stress)/.test(f))).toBe(false);
+  });
+
   it('writes an empty report for no records, and skips the sheet on request', async () => {
     const out = join(dir, 'empty');
     const files = await writeReport(out, [], { activationSheet: false });

@@ -30,7 +30,7 @@ describe('the npm package', () => {
     expect(missing).toEqual([]);
   });
 
-  it('ships none of the repository's tests, benchmark scripts, sources or examples', () => {
+  it("ships none of the repository's tests, benchmark scripts, sources or examples", () => {
     const unexpected = [...files].filter((f) => /^(test|bench|src|examples)\//.test(f));
     expect(unexpected).toEqual([]);
   });
