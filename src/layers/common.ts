@@ -193,15 +193,17 @@ const INITIALIZER_BASE = Object.getPrototypeOf(tf.initializers.zeros().construct
 const REGULARIZER_BASE = Object.getPrototypeOf(tf.regularizers.l2().constructor) as Function;
 
 /**
- * The size of the last axis of a layer's input shape, for weights learned per unit / channel.
- * @throws Error naming the layer when the shape has no known last axis.
+ * The size of the last axis of a layer's input shape (units of a dense layer, channels of a
+ * channels-last convolution), for weights learned per unit / channel.
+ * @throws Error naming the layer when the shape has no feature axis (rank < 2, the first axis
+ *   being the batch) or its last dimension is not known.
  */
 export function lastAxisSize(layerClass: string, inputShape: tf.Shape | tf.Shape[]): number {
   const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
   const units = shape[shape.length - 1];
-  if (shape.length === 0 || units == null) {
+  if (shape.length < 2 || units == null) {
     throw new Error(
-      `${layerClass}: per-unit parameters need a known last input dimension, got input shape ${describe(shape)}.`,
+      `${layerClass}: perUnit needs an input whose last dimension is known, got input shape ${describe(shape)}.`,
     );
   }
   return units;
@@ -281,7 +283,7 @@ export abstract class LearnedParamsLayer extends tf.layers.Layer {
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = [...this.paramPrefixShape(), ...(this.perUnit ? [lastAxisSize(this.layerClass, inputShape)] : [])];
+    const shape = [...this.paramPrefixShape(), ...parameterShape(this.layerClass, inputShape, this.perUnit)];
     this.params = this.specs.map((s, i) =>
       this.addWeight(s.weight, shape, 'float32', this.initializers[i], this.regularizers[i] ?? undefined),
     );
@@ -337,15 +339,7 @@ export function checkOption<T extends string>(
  * @throws Error when `perUnit` is set and the last input dimension is not known at build time.
  */
 export function parameterShape(layerClass: string, inputShape: tf.Shape | tf.Shape[], perUnit: boolean): number[] {
-  if (!perUnit) return [];
-  const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-  const last = shape[shape.length - 1];
-  if (shape.length < 2 || last == null) {
-    throw new Error(
-      `${layerClass}: perUnit needs an input whose last dimension is known, got input shape ${describe(shape)}.`,
-    );
-  }
-  return [last];
+  return perUnit ? [lastAxisSize(layerClass, inputShape)] : [];
 }
 
 /** `variable` once the layer is built. @throws Error naming the layer when it is not built yet. */

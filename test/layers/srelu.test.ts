@@ -118,6 +118,15 @@ describe('SReLU arguments and config', () => {
     expect(() => srelu(args as never)).toThrow(message);
   });
 
+  it('needs a feature axis of known size for per-unit parameters, and none when shared', () => {
+    for (const shape of [[5], [null, null], [4, 3, null]]) {
+      expect(() => srelu().build(shape)).toThrow(`SReLU: perUnit needs an input whose last dimension is known, got input shape [${shape.map(String).join(", ")}].`);
+    }
+    const shared = srelu({ perUnit: false });
+    shared.build([5]);
+    expect(shared.trainableWeights.map((w) => w.shape)).toEqual([[], [], [], []]);
+  });
+
   it('serializes its initializers and restores them from the config', () => {
     const layer = srelu({ perUnit: false, aLeftInitializer: tf.initializers.randomUniform({ minval: 0.1, maxval: 1, seed: 3 }) });
     const config = layer.getConfig();
