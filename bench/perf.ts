@@ -166,7 +166,7 @@ const throughputRow = (t: Throughput) =>
 
 async function sectionLayers(opts: Options, backends: string[], out: Record<string, unknown>): Promise<void> {
   console.log(`\n## Layers: forward and forward+backward ms, median of ${opts.reps} (load ${load()})`);
-  console.log('Ratios: median over repetitions of ours / built-in, both timed in the same repetition.');
+  console.log('Ratios: median over repetitions of ours / built-in, both timed in the same repetition; "vs tfjs ops": ours / the same formula composed of tfjs ops (the library\'s kernels switched off).');
   console.log(LAYER_TABLE_HEADER);
   const rows: LayerTiming[] = [];
   for (const backend of backends) {

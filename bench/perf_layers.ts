@@ -3,6 +3,7 @@
  * the library against its closest tfjs built-in layer, measured alternately in one process.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setHostKernelsEnabled } from '../src/kernels/host_kernels.js';
 import { createActivation } from '../src/registry.js';
 
 /**
@@ -122,18 +123,34 @@ export function layerRunner(name: string, x: tf.Tensor, dy: tf.Tensor): LayerRun
   };
 }
 
+/**
+ * The same layer as `runner` computed as its composition of tfjs ops (the library's own kernels
+ * switched off around each call): what a user of plain tfjs would write for the same formula.
+ */
+export function asComposition(runner: LayerRunner): LayerRunner {
+  const off = (f: () => tf.Tensor[]) => () => {
+    const previous = setHostKernelsEnabled(false);
+    try {
+      return f();
+    } finally {
+      setHostKernelsEnabled(previous);
+    }
+  };
+  return { ...runner, name: `${runner.name} (tfjs ops)`, forward: off(runner.forward), forwardBackward: off(runner.forwardBackward) };
+}
+
 /** One row of the layer table. */
 export interface LayerTiming {
   backend: string;
   layer: string;
   builtin: string;
   shape: number[];
-  /** Median ms of our layer, its closest built-in and ReLU: forward (inference). */
-  forward: { ours: number; builtin: number; relu: number };
-  /** Median ms of our layer, its closest built-in and ReLU: forward+backward (training). */
-  forwardBackward: { ours: number; builtin: number; relu: number };
-  /** Median over repetitions of ours/built-in, and ours/relu for forward+backward. */
-  ratios: { forward: number; forwardBackward: number; forwardBackwardVsRelu: number };
+  /** Median ms of our layer, its closest built-in, ReLU and our formula as tfjs ops: forward (inference). */
+  forward: { ours: number; builtin: number; relu: number; composition: number };
+  /** Median ms of our layer, its closest built-in, ReLU and our formula as tfjs ops: forward+backward (training). */
+  forwardBackward: { ours: number; builtin: number; relu: number; composition: number };
+  /** Median over repetitions of ours/built-in; for forward+backward also ours/relu and ours/(tfjs ops). */
+  ratios: { forward: number; forwardBackward: number; forwardBackwardVsRelu: number; forwardBackwardVsComposition: number };
 }
 
 /** Times one layer against its closest built-in and ReLU on the current backend. */
@@ -141,18 +158,24 @@ export function timeLayer(name: string, shape: number[], reps: number): LayerTim
   const builtin = CLOSEST_BUILTIN[name] ?? 'relu';
   const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
   const dy = tf.randomNormal(shape, 0, 1, 'float32', 2);
-  const runners = [layerRunner(name, x, dy), layerRunner(builtin, x, dy), layerRunner('relu', x, dy)];
+  const ours = layerRunner(name, x, dy);
+  const runners = [ours, layerRunner(builtin, x, dy), layerRunner('relu', x, dy), asComposition(layerRunner(name, x, dy))];
   try {
-    const [fo, fb, fr] = rotate(runners.map((r) => r.forward), reps);
-    const [bo, bb, br] = rotate(runners.map((r) => r.forwardBackward), reps);
+    const [fo, fb, fr, fc] = rotate(runners.map((r) => r.forward), reps);
+    const [bo, bb, br, bc] = rotate(runners.map((r) => r.forwardBackward), reps);
     return {
       backend: tf.getBackend(),
       layer: name,
       builtin,
       shape,
-      forward: { ours: median(fo), builtin: median(fb), relu: median(fr) },
-      forwardBackward: { ours: median(bo), builtin: median(bb), relu: median(br) },
-      ratios: { forward: pairedRatio(fo, fb), forwardBackward: pairedRatio(bo, bb), forwardBackwardVsRelu: pairedRatio(bo, br) },
+      forward: { ours: median(fo), builtin: median(fb), relu: median(fr), composition: median(fc) },
+      forwardBackward: { ours: median(bo), builtin: median(bb), relu: median(br), composition: median(bc) },
+      ratios: {
+        forward: pairedRatio(fo, fb),
+        forwardBackward: pairedRatio(bo, bb),
+        forwardBackwardVsRelu: pairedRatio(bo, br),
+        forwardBackwardVsComposition: pairedRatio(bo, bc),
+      },
     };
   } finally {
     runners.forEach((r) => r.dispose());
@@ -161,15 +184,16 @@ export function timeLayer(name: string, shape: number[], reps: number): LayerTim
 }
 
 export const LAYER_TABLE_HEADER =
-  '| backend | shape | layer | built-in | fwd ms (ours / built-in) | fwd ratio | fwd+bwd ms (ours / built-in / relu) | fwd+bwd ratio | vs relu |\n' +
-  '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |';
+  '| backend | shape | layer | built-in | fwd ms (ours / built-in) | fwd ratio | fwd+bwd ms (ours / built-in / relu / tfjs ops) | fwd+bwd ratio | vs relu | vs tfjs ops |\n' +
+  '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |';
 
 export function layerTableRow(t: LayerTiming): string {
   const ms = (v: number) => (v < 1 ? v.toFixed(3) : v.toFixed(2));
   const flag = t.ratios.forwardBackward <= 1.1 ? '' : ' *';
   return (
     `| ${t.backend} | ${t.shape.join('x')} | ${t.layer} | ${t.builtin} | ${ms(t.forward.ours)} / ${ms(t.forward.builtin)} | ` +
-    `${t.ratios.forward.toFixed(2)} | ${ms(t.forwardBackward.ours)} / ${ms(t.forwardBackward.builtin)} / ${ms(t.forwardBackward.relu)} | ` +
-    `${t.ratios.forwardBackward.toFixed(2)}${flag} | ${t.ratios.forwardBackwardVsRelu.toFixed(2)} |`
+    `${t.ratios.forward.toFixed(2)} | ${ms(t.forwardBackward.ours)} / ${ms(t.forwardBackward.builtin)} / ${ms(t.forwardBackward.relu)} / ` +
+    `${ms(t.forwardBackward.composition)} | ${t.ratios.forwardBackward.toFixed(2)}${flag} | ${t.ratios.forwardBackwardVsRelu.toFixed(2)} | ` +
+    `${t.ratios.forwardBackwardVsComposition.toFixed(2)} |`
   );
 }
