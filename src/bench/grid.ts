@@ -75,3 +75,32 @@ export function parseSeeds(raw: string): number[] {
   if (unique.length !== seeds.length) throw new Error(`--seeds lists a seed twice: '${raw}'.`);
   return unique;
 }
+
+/** What {@link estimateMinutesLeft} needs to know about a grid in progress. */
+export interface GridProgress {
+  /** Wall minutes of each finished run (from its start on a worker to its record). */
+  finishedMinutes: readonly number[];
+  /** Wall minutes so far of each run now in progress, one per busy worker. */
+  runningMinutes: readonly number[];
+  /** Runs not started yet. */
+  queued: number;
+  /** Worker processes. */
+  workers: number;
+}
+
+/**
+ * Minutes until a grid finishes, assuming every run takes as long as the finished ones did on
+ * average: the work left (queued runs, plus what the running ones have not done yet) spread over
+ * the workers that will still be busy. Null before any run has finished (nothing to go by).
+ */
+export function estimateMinutesLeft(p: GridProgress): number | null {
+  if (p.finishedMinutes.length === 0) return null;
+  const mean = p.finishedMinutes.reduce((a, b) => a + b, 0) / p.finishedMinutes.length;
+  const runningLeft = p.runningMinutes.map((m) => Math.max(mean - m, 0));
+  const work = p.queued * mean + runningLeft.reduce((a, b) => a + b, 0);
+  const busy = Math.min(p.workers, p.queued + p.runningMinutes.length);
+  if (busy === 0) return 0;
+  // The last runs cannot be split across workers: never less than the longest single run left.
+  const longest = Math.max(p.queued > 0 ? mean : 0, ...runningLeft);
+  return Math.max(work / busy, longest);
+}

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { prepareRunsForAppend, readRuns, writeReport } from '../bench/report.js';
 import { TABLE1 } from '../bench/table1.js';
-import { pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type GridRun, type Shard } from '../bench/grid.js';
+import { estimateMinutesLeft, pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type GridRun, type Shard } from '../bench/grid.js';
 import { STRESS } from '../bench/stress.js';
 import type { RunRequest, SetupRequest, WorkerMessage } from '../bench/worker.js';
 import type { RunRecord } from '../experiment/record.js';
@@ -160,6 +160,8 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
   const started = performance.now();
   let finished = 0;
   let failed = 0;
+  const finishedMinutes: number[] = [];
+  const runStarts = new Map<number, number>(); // worker index -> start of its current run (ms)
   const workerCount = Math.min(p.workers, pending.length);
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.connected && c.kill());
@@ -194,10 +196,12 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
         let current: GridRun | null = null;
         const next = () => {
           current = queue.shift() ?? null;
+          runStarts.delete(w);
           if (current === null) {
             child.disconnect();
             return;
           }
+          runStarts.set(w, performance.now());
           child.send({ type: 'run', config: current } satisfies RunRequest);
         };
         child.on('message', (m: WorkerMessage) => {
@@ -214,9 +218,17 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
             appendJsonLine(runsFile, m.record);
             records.push(m.record);
             finished += 1;
-            const minutes = (performance.now() - started) / 60000;
-            const left = pending.length - finished - failed;
-            const eta = left > 0 ? ` - about ${formatMinutes((minutes / finished) * left)} left` : '';
+            const now = performance.now();
+            finishedMinutes.push((now - (runStarts.get(w) ?? started)) / 60000);
+            runStarts.delete(w);
+            const minutes = (now - started) / 60000;
+            const left = estimateMinutesLeft({
+              finishedMinutes,
+              runningMinutes: [...runStarts.values()].map((t) => (now - t) / 60000),
+              queued: queue.length,
+              workers: workerCount,
+            });
+            const eta = left !== null && pending.length - finished - failed > 0 ? ` - about ${formatMinutes(left)} left` : '';
             const t = m.record.test;
             out.write(
               `[${finished + failed}/${pending.length}] ${label(m.record.config)}: misclassification rate ${t.misclassificationRate.toFixed(2)}% ` +
@@ -235,6 +247,7 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
           }
         });
         child.on('exit', (code) => {
+          runStarts.delete(w);
           if (current !== null && code !== 0) {
             failed += 1;
             out.write(`worker ${w + 1} exited (code ${code}) during ${label(current)}; that run is not recorded.\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSeeds, parseShard, pendingRuns, planGrid, runKey, takeShard } from '../../src/bench/grid.js';
+import { estimateMinutesLeft, parseSeeds, parseShard, pendingRuns, planGrid, runKey, takeShard } from '../../src/bench/grid.js';
 import type { RunConfig, RunRecord } from '../../src/experiment/record.js';
 
 const protocol: Omit<RunConfig, 'activation' | 'seed'> = {
@@ -50,5 +50,26 @@ describe('benchmark grid', () => {
     expect(() => parseShard('0/2')).toThrow(/--shard must be i\/n with 1 <= i <= n .* got '0\/2'/);
     expect(() => parseShard('3/2')).toThrow(/got '3\/2'/);
     expect(() => parseShard('1-2')).toThrow(/got '1-2'/);
+  });
+});
+
+describe('estimateMinutesLeft', () => {
+  it('has nothing to go by before a run has finished', () => {
+    expect(estimateMinutesLeft({ finishedMinutes: [], runningMinutes: [3, 3], queued: 4, workers: 2 })).toBeNull();
+  });
+
+  it('spreads the work left over the workers', () => {
+    // 2 workers, runs of 10 min: one finished, one at 9 min (1 left), 3 queued (30): 31 min of work on 2 workers.
+    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [9], queued: 3, workers: 2 })).toBeCloseTo(15.5, 10);
+    // One worker: all of it in a row.
+    expect(estimateMinutesLeft({ finishedMinutes: [10, 20], runningMinutes: [5], queued: 2, workers: 1 })).toBeCloseTo(40, 10);
+  });
+
+  it('never promises less than the longest single run left, and 0 when nothing is left', () => {
+    // 1 queued run of 10 min and a worker idle: 10 min, not 5.
+    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [], queued: 1, workers: 2 })).toBe(10);
+    // A running run already longer than the mean counts as about to finish.
+    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [12], queued: 0, workers: 2 })).toBe(0);
+    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [], queued: 0, workers: 2 })).toBe(0);
   });
 });
