@@ -89,14 +89,26 @@ export class LossAdaptiveSlope extends tf.Callback {
 }
 
 /**
+ * Whether `layer` is an AReLU layer: an instance of this copy's class, or of another copy of this
+ * package loaded in the same process (an ESM `import` and a CommonJS `require` each load their own
+ * copy, and tfjs deserializes into the class registered last), recognised by its class name and
+ * its slope methods.
+ */
+function isAReLU(layer: tf.layers.Layer): layer is AReLU {
+  if (layer instanceof AReLU) return true;
+  const candidate = layer as unknown as Partial<Pick<AReLU, 'getSlope' | 'setSlope'>>;
+  return layer.getClassName() === AReLU.className && typeof candidate.setSlope === 'function' && typeof candidate.getSlope === 'function';
+}
+
+/**
  * Every {@link AReLU} layer of `model`, depth first, including those inside nested models
- * (a Sequential or functional model used as a layer).
+ * (a Sequential or functional model used as a layer), also those of another copy of this package.
  */
 export function findAReLULayers(model: tf.LayersModel | undefined): AReLU[] {
   const found: AReLU[] = [];
   const visit = (layers: tf.layers.Layer[]) => {
     for (const layer of layers) {
-      if (layer instanceof AReLU) found.push(layer);
+      if (isAReLU(layer)) found.push(layer);
       const inner = (layer as unknown as { layers?: unknown }).layers;
       if (Array.isArray(inner)) visit(inner as tf.layers.Layer[]);
     }

@@ -191,6 +191,26 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     expect(warnings).toEqual([expect.stringMatching(/has no AReLU layer/)]);
   });
 
+  it("finds the AReLU layers of another copy of the package (ESM import beside CommonJS require)", async () => {
+    // A query string makes the module loader evaluate the module again: a second AReLU class.
+    const path = '../../src/layers/arelu.js?second-copy';
+    const other = (await import(/* @vite-ignore */ path)) as typeof import('../../src/layers/arelu.js');
+    expect(other.AReLU).not.toBe(AReLU);
+    const foreign = new other.AReLU({ initialSlope: 0.1 });
+    expect(foreign instanceof AReLU).toBe(false);
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 3 }), foreign, tf.layers.dense({ units: 1 })] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    expect(findAReLULayers(model)).toEqual([foreign]);
+    const warnings: string[] = [];
+    const history = await model.fit(tf.ones([4, 2]), tf.ones([4, 1]), {
+      epochs: 2,
+      verbose: 0,
+      callbacks: [lossAdaptiveSlope({ warn: (m) => warnings.push(m) })],
+    });
+    expect(warnings).toEqual([]);
+    expect(foreign.getSlope()).toBeCloseTo(history.history.loss[1] as number, 6);
+  });
+
   it('serves two models fitted one after the other, and the same model fitted twice', async () => {
     const cb = lossAdaptiveSlope();
     const { x, y } = data();
