@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AReLU } from '../layers/arelu.js';
-import { describe } from '../layers/common.js';
+import { checkNumber, describe } from '../layers/common.js';
 import { logValue, type EpochLogs } from './logs.js';
 
 /** Arguments of {@link LossAdaptiveSlope}. */
@@ -11,8 +11,16 @@ export interface LossAdaptiveSlopeArgs {
    */
   monitor?: string;
   /**
-   * Where warnings go (a value that cannot be a slope, a model without AReLU layers).
-   * Default: `console.warn`.
+   * The largest slope the callback sets: a larger monitored value sets this one instead. Default
+   * `Infinity` (no cap: the paper's rule). The paper's rule gives a slope above 1 whenever an
+   * epoch's loss exceeds 1 (a hard problem, a high learning rate, few samples), which makes the
+   * negative side steeper than the positive one and can derail the next epoch; `maxSlope: 1`
+   * keeps AReLU between a ReLU and the identity. A finite number >= 0, or `Infinity`.
+   */
+  maxSlope?: number;
+  /**
+   * Where warnings go (a value that cannot be a slope, a model without AReLU layers, the first
+   * slope above 1 when there is no cap). Default: `console.warn`.
    */
   warn?: (message: string) => void;
 }
@@ -26,7 +34,8 @@ export interface LossAdaptiveSlopeArgs {
  * - No work per batch and no read from the device per batch: one write per AReLU layer per epoch.
  * - A monitored value that is missing, not a number, NaN, infinite or negative never becomes the
  *   slope: the slope in effect stays and one warning names the epoch and the value. 0 and values
- *   above 1 are valid slopes and are applied (an early epoch's loss can exceed 1).
+ *   above 1 are valid slopes and are applied (an early epoch's loss can exceed 1), up to
+ *   `maxSlope`; without a cap, the first slope above 1 of a training run gets one warning.
  * - A model with no AReLU layer gets one warning at the start of training.
  *
  * Works with `model.fit` and `model.fitDataset`, beside other `tf.Callback` instances such as
@@ -41,15 +50,22 @@ export class LossAdaptiveSlope extends tf.Callback {
   readonly monitor: string;
   private readonly warn: (message: string) => void;
 
-  /** @throws Error when `args` is not an object, `monitor` is not a non-empty string, `warn` is not a function or an argument name is unknown. */
+  /** The cap on the slope (`Infinity`: none). */
+  readonly maxSlope: number;
+  private warnedAboveOne = false;
+
+  /**
+   * @throws Error when `args` is not an object, `monitor` is not a non-empty string, `maxSlope` is
+   *   not a number >= 0 (finite, or Infinity), `warn` is not a function or an argument name is unknown.
+   */
   constructor(args: LossAdaptiveSlopeArgs = {}) {
     super();
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new Error(`lossAdaptiveSlope: args must be an object such as {monitor: 'loss'}, got ${describe(args)}.`);
     }
     for (const key of Object.keys(args)) {
-      if (key !== 'monitor' && key !== 'warn') {
-        throw new Error(`lossAdaptiveSlope: unknown argument '${key}'. Allowed: monitor, warn.`);
+      if (!['monitor', 'maxSlope', 'warn'].includes(key)) {
+        throw new Error(`lossAdaptiveSlope: unknown argument '${key}'. Allowed: monitor, maxSlope, warn.`);
       }
     }
     const monitor = args.monitor ?? 'loss';
@@ -59,11 +75,15 @@ export class LossAdaptiveSlope extends tf.Callback {
     if (args.warn !== undefined && typeof args.warn !== 'function') {
       throw new Error(`lossAdaptiveSlope: warn must be a function, got ${describe(args.warn)}.`);
     }
+    const maxSlope = args.maxSlope ?? Infinity;
+    if (maxSlope !== Infinity) checkNumber('lossAdaptiveSlope', 'maxSlope', maxSlope, { min: 0 });
     this.monitor = monitor;
+    this.maxSlope = maxSlope === Infinity ? Infinity : maxSlope + 0;
     this.warn = args.warn ?? ((message) => console.warn(message));
   }
 
   override async onTrainBegin(): Promise<void> {
+    this.warnedAboveOne = false;
     if (findAReLULayers(this.model).length === 0) {
       this.warn(
         `lossAdaptiveSlope: model '${this.model.name}' has no AReLU layer; the callback does nothing.`,
@@ -84,7 +104,15 @@ export class LossAdaptiveSlope extends tf.Callback {
       );
       return;
     }
-    for (const layer of layers) layer.setSlope(value);
+    const slope = Math.min(value, this.maxSlope);
+    if (slope > 1 && this.maxSlope === Infinity && !this.warnedAboveOne) {
+      this.warnedAboveOne = true;
+      this.warn(
+        `lossAdaptiveSlope: epoch ${epoch + 1}: '${this.monitor}' is ${value}, so the slope becomes ${slope}, above 1 ` +
+          `(the negative side steeper than the positive one, as the paper's rule gives); pass {maxSlope: 1} to cap it.`,
+      );
+    }
+    for (const layer of layers) layer.setSlope(slope);
   }
 }
 

@@ -92,8 +92,9 @@ export function describe(value: unknown): string {
 }
 
 /**
- * Checks that `value` is a finite number within [min, max] (bounds inclusive unless stated) and
- * returns it; otherwise throws an error naming the layer, the argument, the value and the range.
+ * Checks that `value` is a finite number within [min, max] (bounds inclusive unless stated) that
+ * float32 can hold, and returns it (-0 as 0); otherwise throws an error naming the layer, the
+ * argument, the value and the range.
  */
 export function checkNumber(
   layerClass: string,
@@ -111,8 +112,14 @@ export function checkNumber(
   if (integer && !Number.isInteger(v)) fail();
   if (min !== undefined && (minExclusive ? v <= min : v < min)) fail();
   if (max !== undefined && (maxExclusive ? v >= max : v > max)) fail();
-  return v;
+  if (Math.abs(v) > FLOAT32_MAX) {
+    throw new Error(`${layerClass}: ${argName} must be ${allowed} that float32 can hold (|value| <= ${FLOAT32_MAX}), got ${describe(value)}.`);
+  }
+  return v === 0 ? 0 : v; // -0 as 0
 }
+
+/** The largest finite float32 value: every layer parameter is stored as float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 function rangeText(range: {
   min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean;

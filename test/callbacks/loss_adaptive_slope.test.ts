@@ -166,11 +166,39 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     expect(warnings[0]).toMatch(/slope stays at 0\.1/);
   });
 
-  it.each([0, 0.73, 2.4])('applies %s (0 and values above 1 are valid slopes)', async (value) => {
+  it.each([0, 0.73, 1])('applies %s silently', async (value) => {
     const { cb, layer, warnings } = attached();
     await cb.onEpochEnd(0, { loss: value });
     expect(layer.getSlope()).toBeCloseTo(value, 6);
     expect(warnings).toHaveLength(0);
+  });
+
+  it('applies a loss above 1 as the paper does, and warns once per training run that it may cap it', async () => {
+    const { cb, layer, warnings } = attached();
+    await cb.onTrainBegin();
+    await cb.onEpochEnd(0, { loss: 2.4 });
+    expect(layer.getSlope()).toBeCloseTo(2.4, 6);
+    await cb.onEpochEnd(1, { loss: 1.5 });
+    expect(layer.getSlope()).toBeCloseTo(1.5, 6);
+    expect(warnings).toEqual([expect.stringMatching(/epoch 1: 'loss' is 2\.4, so the slope becomes 2\.4, above 1 .*\{maxSlope: 1\}/)]);
+    await cb.onTrainBegin(); // a new fit warns again
+    await cb.onEpochEnd(0, { loss: 3 });
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('caps the slope at maxSlope, silently, and leaves smaller values alone', async () => {
+    const model = classifier();
+    const warnings: string[] = [];
+    const cb = lossAdaptiveSlope({ maxSlope: 1, warn: (m) => warnings.push(m) });
+    cb.setModel(model);
+    const layer = model.getLayer('a1') as AReLU;
+    await cb.onEpochEnd(0, { loss: 1.61 });
+    expect(layer.getSlope()).toBe(1);
+    await cb.onEpochEnd(1, { loss: 0.25 });
+    expect(layer.getSlope()).toBeCloseTo(0.25, 7);
+    expect(warnings).toEqual([]);
+    expect(cb.maxSlope).toBe(1);
+    expect(lossAdaptiveSlope().maxSlope).toBe(Infinity);
   });
 
   it('reads a loss handed over as a scalar tensor', async () => {
@@ -229,6 +257,9 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     [{ monitor: 3 }, /monitor must be a non-empty log key such as 'loss', got 3/],
     [{ monitr: 'loss' }, /unknown argument 'monitr'/],
     [{ warn: 'yes' }, /warn must be a function/],
+    [{ maxSlope: -1 }, /lossAdaptiveSlope: maxSlope must be a finite number >= 0, got -1\./],
+    [{ maxSlope: Number.NaN }, /maxSlope must be a finite number >= 0, got NaN/],
+    [{ maxSlope: '1' }, /maxSlope must be a finite number >= 0, got "1"/],
     [null, /lossAdaptiveSlope: args must be an object such as \{monitor: 'loss'\}, got null/],
     ['loss', /args must be an object .* got "loss"/],
   ])('rejects %o', (args, message) => {

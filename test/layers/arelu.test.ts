@@ -159,6 +159,7 @@ describe('AReLU arguments', () => {
     [{ initialSlope: Infinity }, /initialSlope must be a finite number >= 0, got Infinity/],
     [{ initialSlope: '0.1' }, /initialSlope must be a finite number >= 0, got "0.1"/],
     [{ initialSlop: 0.1 }, /unknown argument 'initialSlop'/],
+    [{ initialSlope: 1e39 }, /AReLU: initialSlope must be a finite number >= 0 that float32 can hold \(\|value\| <= 3\.4028234663852886e\+38\), got 1e\+39\./],
   ])('rejects %o', (args, message) => {
     expect(() => arelu(args as never)).toThrow(message);
   });
@@ -168,7 +169,18 @@ describe('AReLU arguments', () => {
     layer.build([null, 2]);
     expect(() => layer.setSlope(Number.NaN)).toThrow(/AReLU: slope must be a finite number >= 0, got NaN/);
     expect(() => layer.setSlope(-1)).toThrow(/got -1/);
+    expect(() => layer.setSlope(3.5e38)).toThrow(/that float32 can hold/);
     expect(layer.getSlope()).toBeCloseTo(0.2, 7);
+    layer.setSlope(3.4e38); // the largest float32 values are fine
+    expect(layer.getSlope()).toBeCloseTo(3.4e38, -32);
+  });
+
+  it('stores -0 as 0', () => {
+    const layer = arelu({ initialSlope: -0 });
+    expect(Object.is(layer.getConfig().initialSlope, 0)).toBe(true);
+    layer.build([null, 2]);
+    layer.setSlope(-0);
+    expect(Object.is(layer.getSlope(), 0)).toBe(true);
   });
 
   it('takes a slope set before build as the starting value', () => {
