@@ -36,8 +36,11 @@ export interface ActivationEntry {
 const entries = new Map<string, ActivationEntry>();
 
 /**
- * Adds an activation to the registry, so that {@link createActivation}, the MNIST example and the
- * benchmark accept it by name.
+ * Adds an activation to this process' registry, so that {@link createActivation},
+ * {@link activationNames} and `buildReferenceMLP` / `runExperiment` (from `tfjs-activations/node`)
+ * accept it by name. The command-line tools (`npm run mnist`, `tfjs-activations-bench`) run in
+ * their own processes and know only the built-in names; to measure your own activation on the
+ * paper's protocol, call `runExperiment` in your program after registering it.
  * @throws Error when `name` is not lowercase kebab-case or is taken.
  */
 export function registerActivation(entry: ActivationEntry): void {

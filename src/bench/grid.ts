@@ -34,9 +34,25 @@ export function takeShard<T>(runs: T[], shard: Shard): T[] {
   return runs.filter((_, k) => k % shard.count === shard.index - 1);
 }
 
-/** The runs of `runs` whose key is not among `done` records' keys (the resume rule). */
-export function pendingRuns(runs: GridRun[], done: RunRecord[]): GridRun[] {
-  const finished = new Set(done.map((r) => runKey(r.config)));
+/** What a benchmark invocation asked of the backend: only records made that way count as done. */
+export interface BackendRequest {
+  /** 'auto' (any backend counts) or the backend asked for. */
+  backend: string;
+  /** Whether `--stock-kernels` was given: only wasm records with stock kernels count; without it, no stock-kernel record counts. */
+  stockKernels: boolean;
+}
+
+/**
+ * The runs of `runs` whose key is not among the keys of `done` records made on the requested
+ * backend (the resume rule). The key leaves the backend out, since every backend computes the
+ * same experiment; but a run asked for on a named backend (`--backend cpu`) is not skipped
+ * because it was recorded on another, nor is a run with tfjs' stock wasm kernels taken for one
+ * with the optimized kernels or the other way round.
+ */
+export function pendingRuns(runs: GridRun[], done: RunRecord[], request: BackendRequest = { backend: 'auto', stockKernels: false }): GridRun[] {
+  const counts = (r: RunRecord) =>
+    (request.backend === 'auto' || r.backend === request.backend) && (r.kernels === 'stock') === request.stockKernels;
+  const finished = new Set(done.filter(counts).map((r) => runKey(r.config)));
   return runs.filter((r) => !finished.has(runKey(r)));
 }
 

@@ -12,10 +12,15 @@ import type { RunRequest, SetupRequest, WorkerMessage } from './worker.js';
  * Runs are strictly sequential within a worker; parallelism comes from several workers.
  */
 export function workerLoop(): void {
-  // After the parent is gone (killed, Ctrl-C) a send would throw EPIPE; the 'disconnect' handler
-  // below ends the process.
+  // After the parent is gone (killed, Ctrl-C) a send fails with EPIPE: the 'disconnect' handler
+  // below ends the process, and a send that fails before it fires ends it quietly too (without
+  // the callback, the failure would be an uncaught 'error' event with a stack trace). The parent
+  // records a run only when its 'done' message arrives, so nothing finished is lost.
   const send = (m: WorkerMessage) => {
-    if (process.connected) process.send?.(m);
+    if (!process.connected) return;
+    process.send?.(m, undefined, {}, (error: Error | null) => {
+      if (error) process.exit(0);
+    });
   };
   let ready: Promise<{ data: ReturnType<typeof loadMnist>; probe: tf.Tensor2D; env: Parameters<typeof runExperiment>[2] }> | null = null;
   let queue: Promise<void> = Promise.resolve();

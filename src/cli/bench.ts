@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { prepareRunsForAppend, readRuns, writeReport } from '../bench/report.js';
 import { TABLE1 } from '../bench/table1.js';
 import { estimateMinutesLeft, pendingRuns, planGrid, parseSeeds, parseShard, runKey, takeShard, type GridRun, type Shard } from '../bench/grid.js';
@@ -11,8 +11,9 @@ import type { RunRequest, SetupRequest, WorkerMessage } from '../bench/worker.js
 import type { RunRecord } from '../experiment/record.js';
 import { loadMnist } from '../node/mnist.js';
 import { appendJsonLine } from '../node/files.js';
+import { lockFolder } from '../node/folder_lock.js';
 import { activationNames } from '../registry.js';
-import { activationFlag, ensureOutDir, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
+import { activationFlag, ensureOutDir, backendFlag, intFlag, outFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
 
 /** Images of the training set used as the dead-unit probe after every epoch. */
 export const PROBE_SIZE = 1000;
@@ -49,8 +50,13 @@ const FLAGS = {
 export function parseActivations(raw: string): string[] {
   if (raw === 'table1') return TABLE1.map((t) => t.name);
   if (raw === 'all') return activationNames();
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (names.length === 0) throw new UsageError(`--activations must name at least one activation, got '${raw}'.`);
+  const names = raw.split(',').map((s) => s.trim());
+  if (names.every((n) => n.length === 0)) throw new UsageError(`--activations must name at least one activation, got '${raw}'.`);
+  if (names.some((n) => n.length === 0)) throw new UsageError(`--activations has an empty name in '${raw}' (a doubled or trailing comma).`);
+  const group = names.find((n) => n === 'table1' || n === 'all');
+  if (group !== undefined) {
+    throw new UsageError(`--activations: '${group}' stands alone (--activations ${group}); to add names, list them all, got '${raw}'.`);
+  }
   return [...new Set(names.map((n) => activationFlag('activations', n)))];
 }
 
@@ -69,7 +75,19 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
   if (values.worker) return 'worker';
   if (values.help) return 'help';
   const v = values as Record<string, string | boolean | undefined>;
-  const out = ensureOutDir(resolve((v.out as string | undefined) ?? join('results', 'bench')));
+  if (v['report-only']) {
+    // Nothing is run: flags that choose runs would be ignored, so they are refused.
+    const ignored = Object.keys(v).filter((k) => v[k] !== undefined && !['report-only', 'out'].includes(k));
+    if (ignored.length > 0) {
+      throw new UsageError(
+        `--report-only redraws the report from the runs in --out and takes no other flag, got ${ignored.map((k) => `--${k}`).join(', ')}.`,
+      );
+    }
+    const dir = outFlag(v.out as string | undefined, join('results', 'bench'));
+    const noSetup = { backend: 'auto', stockKernels: false, trainSize: 0, testSize: 0, probeSize: 0 } as const;
+    return { out: dir, runs: [], workers: 1, shard: null, reportOnly: true, setup: noSetup };
+  }
+  const out = ensureOutDir(outFlag(v.out as string | undefined, join('results', 'bench')));
   const protocol = protocolFromFlags(values);
   if (v.stress) {
     Object.assign(protocol, { stress: true, hiddenBias: STRESS.hiddenBias, lr: v.lr === undefined ? STRESS.lr : protocol.lr });
@@ -127,6 +145,16 @@ export async function benchMain(argv: string[], out: NodeJS.WriteStream = proces
   }
   // This process only draws reports (on tfjs' cpu backend); keep tfjs' "use tfjs-node" banner out of the log.
   tf.enableProdMode();
+  // One benchmark per folder at a time: two would both run the missing runs and append them twice.
+  const release = p.reportOnly ? () => {} : lockFolder(p.out);
+  try {
+    return await benchInFolder(p, out);
+  } finally {
+    release();
+  }
+}
+
+async function benchInFolder(p: BenchPlan, out: NodeJS.WriteStream): Promise<number> {
   const runsFile = join(p.out, 'runs.jsonl');
   const done = existsSync(runsFile) ? readRuns(runsFile) : [];
   if (p.reportOnly) {
@@ -135,7 +163,7 @@ export async function benchMain(argv: string[], out: NodeJS.WriteStream = proces
     out.write(`report of ${done.length} runs written to ${p.out} (table.md, summary.json, plots/)\n`);
     return 0;
   }
-  const pending = pendingRuns(p.runs, done);
+  const pending = pendingRuns(p.runs, done, { backend: p.setup.backend, stockKernels: p.setup.stockKernels });
   const shardText = p.shard ? ` (shard ${p.shard.index}/${p.shard.count})` : '';
   out.write(
     `grid${shardText}: ${p.runs.length} runs, ${p.runs.length - pending.length} already in ${runsFile}, ${pending.length} to run` +

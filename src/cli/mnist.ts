@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { RunConfig, RunRecord } from '../experiment/record.js';
 import { runExperiment } from '../experiment/run.js';
 import { selectBackend } from '../node/backend.js';
@@ -6,7 +6,7 @@ import { machineInfo, versionInfo } from '../node/environment.js';
 import { writeJsonAtomic } from '../node/files.js';
 import { loadMnist } from '../node/mnist.js';
 import { consoleProgress } from '../node/progress.js';
-import { activationFlag, ensureOutDir, backendFlag, intFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags } from './options.js';
+import { activationFlag, ensureOutDir, backendFlag, intFlag, outFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags } from './options.js';
 
 const HELP = `npm run mnist -- [options]
 
@@ -35,7 +35,7 @@ export async function mnistMain(argv: string[], out: NodeJS.WriteStream = proces
     seed: intFlag('seed', values.seed as string | undefined, 1, 0, 2 ** 31 - 1),
     ...protocolFromFlags(values),
   };
-  const outDir = ensureOutDir(resolve((values.out as string | undefined) ?? 'results'));
+  const outDir = ensureOutDir(outFlag(values.out as string | undefined, 'results'));
   const backend = await selectBackend(backendFlag(values.backend as string | undefined), {
     stockKernels: Boolean(values['stock-kernels']),
   });

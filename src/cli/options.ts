@@ -1,7 +1,8 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RunConfig } from '../experiment/record.js';
+import { FLOAT32_MAX } from '../layers/common.js';
 import { activationNames } from '../registry.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../node/backend.js';
 
@@ -86,7 +87,10 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw) || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
     throw new UsageError(`--${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got '${raw}'.`);
   }
-  return v;
+  if (!Number.isFinite(Math.fround(v))) {
+    throw new UsageError(`--${name} must be a finite number ${allowZero ? '>= 0' : '> 0'} that float32 can hold (<= ${FLOAT32_MAX}), got '${raw}'.`);
+  }
+  return v + 0; // -0 as 0
 }
 
 /** A registered activation name. */
@@ -120,7 +124,7 @@ export function protocolFromFlags(values: ProtocolValues): Omit<RunConfig, 'acti
     hiddenBias: 0,
     stress: false,
     probeSize: 0,
-    ...(values['data-dir'] === undefined ? {} : { dataDir: resolve(values['data-dir']) }),
+    ...(values['data-dir'] === undefined ? {} : { dataDir: outFlag(values['data-dir'], '', 'data-dir') }),
   };
 }
 
@@ -136,16 +140,39 @@ export function reportFatal(e: unknown): void {
 }
 
 /**
+ * The folder named by `--out` (or `fallback` when the flag is absent), as an absolute path.
+ * @throws UsageError when the flag is given empty (`--out ''` would mean the current folder).
+ */
+export function outFlag(raw: string | undefined, fallback: string, flag = 'out'): string {
+  if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${flag} must name a folder, got an empty value.`);
+  return resolve(raw ?? fallback);
+}
+
+/**
  * Creates the output folder of `--out` (and its parents) and checks that it is writable, before
  * any training: a bad folder must not be found out after a 20-minute run.
  * @throws UsageError naming the flag, the folder and the reason.
  */
 export function ensureOutDir(dir: string, flag = 'out'): string {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(resolve(dir));
     accessSync(dir, constants.W_OK);
   } catch (e) {
     throw new UsageError(`--${flag} ${dir}: cannot create or write this folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
   return dir;
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's recursive mkdirSync spins forever on some paths (under
+ * /proc it keeps retrying a parent that reports ENOENT); creating each missing level in turn
+ * fails at once with that level's error instead.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
 }

@@ -342,6 +342,10 @@ function checkInputs(model: tf.LayersModel, inputs: tf.Tensor | tf.Tensor[]): tf
         `of shape ${shown(expected)} (null: any size), got ${got}.`,
     );
   }
+  const disposed = list.findIndex((t) => t.isDisposed);
+  if (disposed >= 0) {
+    throw new Error(`deadUnitFractions: inputs${list.length > 1 ? `[${disposed}]` : ''} is a disposed tensor; pass tensors that are still alive.`);
+  }
   const fits = (shape: number[], want: tf.Shape) =>
     shape.length === want.length && want.every((d, i) => d == null || d === shape[i]);
   const n = list[0].shape[0];

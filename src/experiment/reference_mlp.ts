@@ -27,8 +27,8 @@ export interface ReferenceMLPOptions {
  *
  * - Input: float32 [batch, inputSize]. Output: float32 [batch, classes], class probabilities.
  * @throws Error from the registry when `activation` is unknown (it lists the valid names);
- *   naming the option when an option name is unknown, `hiddenUnits` is not an array of integers
- *   >= 1, `inputSize` or `classes` is not an integer >= 1, or `seed` / `hiddenBias` is not finite.
+ *   naming the option when an option name is unknown, `hiddenUnits` is not a non-empty array of
+ *   integers >= 1, `inputSize` or `classes` is not an integer >= 1, or `seed` / `hiddenBias` is not finite.
  */
 export function buildReferenceMLP(options: ReferenceMLPOptions = {}): tf.Sequential {
   checkMLPOptions(options);
@@ -76,8 +76,10 @@ function checkMLPOptions(options: ReferenceMLPOptions): void {
     if (!MLP_OPTIONS.includes(key)) throw new Error(`${fn}: unknown option '${key}'. Allowed: ${MLP_OPTIONS.join(', ')}.`);
   }
   const { hiddenUnits, inputSize, classes, seed, hiddenBias } = options;
-  if (hiddenUnits !== undefined && !(Array.isArray(hiddenUnits) && hiddenUnits.every((u) => Number.isInteger(u) && u >= 1))) {
-    throw new Error(`${fn}: hiddenUnits must be an array of integers >= 1 (e.g. [512, 512]), got ${describe(hiddenUnits)}.`);
+  const validUnits = Array.isArray(hiddenUnits) && hiddenUnits.length > 0 && hiddenUnits.every((u) => Number.isInteger(u) && u >= 1);
+  if (hiddenUnits !== undefined && !validUnits) {
+    // At least one hidden layer: without one the network has no activation to compare.
+    throw new Error(`${fn}: hiddenUnits must be a non-empty array of integers >= 1 (e.g. [512, 512]), got ${describe(hiddenUnits)}.`);
   }
   if (inputSize !== undefined) checkNumber(fn, 'inputSize', inputSize, { min: 1, integer: true });
   if (classes !== undefined) checkNumber(fn, 'classes', classes, { min: 1, integer: true });

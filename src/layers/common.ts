@@ -112,13 +112,13 @@ export function checkNumber(
   if (integer && !Number.isInteger(v)) fail();
   if (min !== undefined && (minExclusive ? v <= min : v < min)) fail();
   if (max !== undefined && (maxExclusive ? v >= max : v > max)) fail();
-  if (Math.abs(v) > FLOAT32_MAX) {
+  if (!Number.isFinite(Math.fround(v))) {
     throw new Error(`${layerClass}: ${argName} must be ${allowed} that float32 can hold (|value| <= ${FLOAT32_MAX}), got ${describe(value)}.`);
   }
   return v === 0 ? 0 : v; // -0 as 0
 }
 
-/** The largest finite float32 value: every layer parameter is stored as float32. */
+/** The largest finite float32 value: every layer parameter is stored as float32 (larger numbers round to Infinity). */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
 function rangeText(range: {

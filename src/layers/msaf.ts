@@ -88,10 +88,11 @@ function checkShifts(value: unknown): number[] {
     throw new Error(`MSAF: b must be ${allowed}, got ${describe(value)}.`);
   }
   value.forEach((bk, k) => {
-    const ok = typeof bk === 'number' && Number.isFinite(bk) && bk >= 0 && (k === 0 || bk > value[k - 1]);
+    // Finite as float32 too: the shifts are applied in float32.
+    const ok = typeof bk === 'number' && Number.isFinite(Math.fround(bk)) && bk >= 0 && (k === 0 || bk > value[k - 1]);
     if (!ok) throw new Error(`MSAF: b must be ${allowed}, got ${describe(value)} (b[${k}] = ${describe(bk)}).`);
   });
-  return [...value] as number[];
+  return (value as number[]).map((bk) => bk + 0); // -0 as 0
 }
 
 /**

@@ -34,7 +34,7 @@ export async function selectBackend(choice: BackendChoice = 'auto', options: { s
     const reason = await tryTensorflow();
     if (reason === null) return { name: 'tensorflow', kernels: null, description: 'backend: tensorflow (tfjs-node, native)' };
     if (choice === 'tensorflow') {
-      throw new Error(`backend tensorflow: @tensorflow/tfjs-node could not be loaded (${reason}). Use --backend wasm or cpu, or install it with internet access.`);
+      throw new Error(`backend tensorflow: @tensorflow/tfjs-node could not be loaded (${reason}). Choose the 'wasm' or 'cpu' backend (--backend in the CLIs), or install tfjs-node with internet access.`);
     }
   }
   if (choice === 'auto' || choice === 'wasm') {

@@ -39,6 +39,20 @@ describe('benchmark grid', () => {
     expect(pending).toContainEqual(grid[1]);
   });
 
+  it('counts a recorded run as done only on the backend and kernels asked for', () => {
+    const rec = (backend: string, kernels: RunRecord['kernels']) => ({ config: grid[0], backend, kernels }) as RunRecord;
+    const wasm = [rec('wasm', 'optimized')];
+    const left = (done: RunRecord[], backend: string, stockKernels = false) => pendingRuns([grid[0]], done, { backend, stockKernels }).length;
+    expect(left(wasm, 'auto')).toBe(0);
+    expect(left(wasm, 'wasm')).toBe(0);
+    expect(left(wasm, 'cpu')).toBe(1); // asked for cpu: the wasm record does not count
+    expect(left(wasm, 'wasm', true)).toBe(1); // asked for stock kernels
+    expect(left([rec('wasm', 'stock')], 'auto')).toBe(1); // a stock-kernel run is not the default's
+    expect(left([rec('wasm', 'stock')], 'wasm', true)).toBe(0);
+    expect(left([rec('cpu', null)], 'auto')).toBe(0);
+    expect(left([rec('cpu', null)], 'cpu')).toBe(0);
+  });
+
   it('parses seeds and shards, and names the flag and value when they are wrong', () => {
     expect(parseSeeds('1,2,3')).toEqual([1, 2, 3]);
     expect(parseSeeds('1-3, 7')).toEqual([1, 2, 3, 7]);

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runKey } from '../../src/bench/grid.js';
+import { TABLE1 } from '../../src/bench/table1.js';
+import { parseActivations } from '../../src/cli/bench.js';
+import { activationNames } from '../../src/registry.js';
 import type { RunRecord } from '../../src/experiment/record.js';
 
 const run = promisify(execFile);
@@ -89,6 +92,16 @@ describe('npm run bench on a tiny grid', () => {
     expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain(`data from ${data}`);
   });
 
+  it('refuses a folder another running benchmark is writing to, and runs nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'bench-locked-'));
+    writeFileSync(join(out, '.bench.lock'), `${process.pid}\n`); // this test process: alive
+    await expect(bench([...TINY, '--out', out])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/is in use by another benchmark \(process \d+\)/),
+    });
+    expect(existsSync(join(out, 'runs.jsonl'))).toBe(false);
+  });
+
   it('rejects bad flags with a message naming the flag', async () => {
     await expect(bench(['--activations', 'relu,nope'])).rejects.toMatchObject({
       code: 2,
@@ -98,5 +111,31 @@ describe('npm run bench on a tiny grid', () => {
     await expect(bench(['--report-only', '--out', mkdtempSync(join(tmpdir(), 'empty-'))])).rejects.toMatchObject({
       stderr: expect.stringMatching(/--report-only: no runs in .*runs.jsonl/),
     });
+    const absent = join(mkdtempSync(join(tmpdir(), 'absent-')), 'not-there');
+    await expect(bench(['--report-only', '--out', absent])).rejects.toMatchObject({ code: 2 });
+    expect(existsSync(absent)).toBe(false); // a failed --report-only leaves no empty folder behind
+    await expect(bench(['--report-only', '--activations', 'relu', '--epochs', '2'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--report-only redraws the report from the runs in --out and takes no other flag, got --activations, --epochs/),
+    });
+  });
+});
+
+describe('parseActivations', () => {
+  it('expands table1 and all, and keeps a list in its order without repeats', () => {
+    expect(parseActivations('table1')).toEqual(TABLE1.map((t) => t.name));
+    expect(parseActivations('all')).toEqual(activationNames());
+    expect(parseActivations(' relu, arelu ,relu')).toEqual(['relu', 'arelu']);
+  });
+
+  it.each([
+    ['relu,,arelu', /--activations has an empty name in 'relu,,arelu' \(a doubled or trailing comma\)/],
+    ['relu,', /--activations has an empty name/],
+    [',', /--activations must name at least one activation, got ','/],
+    ['table1,relu', /--activations: 'table1' stands alone \(--activations table1\); to add names, list them all, got 'table1,relu'/],
+    ['relu,all', /'all' stands alone/],
+    ['relu,nope', /--activations: unknown activation 'nope'/],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parseActivations(raw)).toThrow(message);
   });
 });

@@ -88,6 +88,11 @@ describe('npm run mnist', () => {
     [['--train-size', '2e3'], /--train-size must be an integer from 1 to 60000, got '2e3'/],
     [['--lr', '0x1'], /--lr must be a finite number > 0, got '0x1'/],
     [['--out', '/dev/null/x'], /--out \/dev\/null\/x: cannot create or write this folder \(ENOTDIR\)/],
+    // Node's recursive mkdir spins forever here; the folder check must fail at once instead.
+    [['--out', '/proc/no-such-folder/x'], /--out \/proc\/no-such-folder\/x: cannot create or write this folder \(ENOENT\)/],
+    [['--out', ''], /--out must name a folder, got an empty value/],
+    [['--data-dir', ' '], /--data-dir must name a folder, got an empty value/],
+    [['--initial-slope', '1e39'], /--initial-slope must be a finite number >= 0 that float32 can hold/],
     [['--initial-slope', 'x'], /--initial-slope must be a finite number >= 0, got 'x'/],
     [['--train-size', '70000'], /--train-size must be an integer from 1 to 60000, got '70000'/],
     [['--activation', 'relux'], /unknown activation 'relux'. Valid names: arelu, relu/],

@@ -272,6 +272,9 @@ describe.each(BACKENDS)('deadUnitFractions on %s', (backend) => {
       'inputs must be one tf.Tensor of shape [null, 4] (null: any size), got [[5, 4], [5, 4]].',
     );
     await expect(deadUnitFractions(model, tf.zeros([0, 4]))).rejects.toThrow('inputs hold no sample (shape [0, 4])');
+    const gone = tf.zeros([5, 4]);
+    gone.dispose();
+    await expect(deadUnitFractions(model, gone)).rejects.toThrow('deadUnitFractions: inputs is a disposed tensor; pass tensors that are still alive.');
     await expect(deadUnitFractions(model, inputs(5, 7), { batchSize: 0 })).rejects.toThrow(
       'batchSize must be a finite integer >= 1, got 0.',
     );

@@ -88,7 +88,8 @@ describe('the training routine names what is wrong with its arguments', () => {
 
   it.each([
     [{ activations: 'relu' }, /buildReferenceMLP: unknown option 'activations'. Allowed: activation, /],
-    [{ hiddenUnits: [512, 0] }, /hiddenUnits must be an array of integers >= 1 .* got \[512, 0\]/],
+    [{ hiddenUnits: [512, 0] }, /hiddenUnits must be a non-empty array of integers >= 1 .* got \[512, 0\]/],
+    [{ hiddenUnits: [] }, /buildReferenceMLP: hiddenUnits must be a non-empty array of integers >= 1 \(e.g. \[512, 512\]\), got \[\]/],
     [{ inputSize: -1 }, /inputSize must be a finite integer >= 1, got -1/],
     [{ seed: Infinity }, /seed must be a finite number, got Infinity/],
     [{ activation: 'reul' }, /Unknown activation "reul". Valid names: arelu/],
