@@ -50,8 +50,9 @@ export interface BackendRequest {
  * with the optimized kernels or the other way round.
  */
 export function pendingRuns(runs: GridRun[], done: RunRecord[], request: BackendRequest = { backend: 'auto', stockKernels: false }): GridRun[] {
+  // Kernels only differ on wasm: a cpu or tensorflow record has none (null).
   const counts = (r: RunRecord) =>
-    (request.backend === 'auto' || r.backend === request.backend) && (r.kernels === 'stock') === request.stockKernels;
+    (request.backend === 'auto' || r.backend === request.backend) && (r.backend !== 'wasm' || (r.kernels === 'stock') === request.stockKernels);
   const finished = new Set(done.filter(counts).map((r) => runKey(r.config)));
   return runs.filter((r) => !finished.has(runKey(r)));
 }
@@ -96,8 +97,8 @@ export function parseSeeds(raw: string): number[] {
 export interface GridProgress {
   /** Wall minutes of each finished run (from its start on a worker to its record). */
   finishedMinutes: readonly number[];
-  /** Wall minutes so far of each run now in progress, one per busy worker. */
-  runningMinutes: readonly number[];
+  /** Each run now in progress (one per busy worker): minutes so far and the share of its epochs done (0 to 1). */
+  running: ReadonlyArray<{ minutes: number; done: number }>;
   /** Runs not started yet. */
   queued: number;
   /** Worker processes. */
@@ -105,18 +106,21 @@ export interface GridProgress {
 }
 
 /**
- * Minutes until a grid finishes, assuming every run takes as long as the finished ones did on
- * average: the work left (queued runs, plus what the running ones have not done yet) spread over
- * the workers that will still be busy. Null before any run has finished (nothing to go by).
+ * Minutes until a grid finishes. A running run needs what its pace so far says (minutes /
+ * share done, for the share left), or, before its first epoch, the mean of the finished runs
+ * minus its time so far; every queued run takes the mean. Queued runs go to whichever worker is
+ * free first, as the benchmark hands them out, and the answer is when the last worker is done.
+ * Null before any run has finished (nothing to go by).
  */
 export function estimateMinutesLeft(p: GridProgress): number | null {
   if (p.finishedMinutes.length === 0) return null;
   const mean = p.finishedMinutes.reduce((a, b) => a + b, 0) / p.finishedMinutes.length;
-  const runningLeft = p.runningMinutes.map((m) => Math.max(mean - m, 0));
-  const work = p.queued * mean + runningLeft.reduce((a, b) => a + b, 0);
-  const busy = Math.min(p.workers, p.queued + p.runningMinutes.length);
-  if (busy === 0) return 0;
-  // The last runs cannot be split across workers: never less than the longest single run left.
-  const longest = Math.max(p.queued > 0 ? mean : 0, ...runningLeft);
-  return Math.max(work / busy, longest);
+  const free = p.running.map(({ minutes, done }) => (done > 0 ? (minutes * (1 - done)) / done : Math.max(mean - minutes, 0)));
+  while (free.length < p.workers) free.push(0);
+  for (let k = 0; k < p.queued; k++) {
+    let first = 0;
+    for (let w = 1; w < free.length; w++) if (free[w] < free[first]) first = w;
+    free[first] += mean;
+  }
+  return Math.max(0, ...free);
 }

@@ -20,7 +20,7 @@ export interface ReportOptions {
 }
 
 /** Names of the per-group plots a report writes: `<group id>-<metric slug>.svg|png`. */
-const GROUP_PLOT = new RegExp(`^(reference|stress)(-\\d+)?-(${EPOCH_METRICS.map((m) => m.slug).join('|')})\\.(svg|png)$`);
+const GROUP_PLOT = new RegExp(`^(reference|stress)(-[0-9a-f]+)?-(${EPOCH_METRICS.map((m) => m.slug).join('|')})\\.(svg|png)$`);
 
 /**
  * Deletes per-group plots of earlier reports that this report did not write (a group that no

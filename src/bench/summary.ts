@@ -107,6 +107,13 @@ export function protocolOf(record: RunRecord): Protocol {
   return protocol;
 }
 
+/** 6 hex digits of the FNV-1a hash of `text`: a short, stable name for a group's settings. */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0').slice(0, 6);
+}
+
 /** A canonical string for a protocol + backend: equal settings give equal keys whatever the key order in the JSON. */
 function groupKey(record: RunRecord): string {
   const p = protocolOf(record) as unknown as Record<string, unknown>;
@@ -122,16 +129,17 @@ function groupKey(record: RunRecord): string {
  * one in `records` is kept and the earlier counted in `duplicates`.
  *
  * Groups are ordered reference protocol first, then stress; within each, by number of runs
- * (most first), then by settings. Their ids are 'reference' / 'stress', numbered ('reference-2')
- * when a section holds more than one group.
+ * (most first), then by settings. Ids (and so plot file names) stay the same as records are
+ * added: in each section the group of the earliest record is 'reference' / 'stress', and any
+ * other group is that name plus a short hash of its settings ('reference-3f9a2c').
  */
 export function groupRuns(records: readonly RunRecord[]): RunGroup[] {
-  const byKey = new Map<string, { first: RunRecord; bySeed: Map<string, Map<number, RunRecord>>; seen: number }>();
+  const byKey = new Map<string, { first: RunRecord; order: number; bySeed: Map<string, Map<number, RunRecord>>; seen: number }>();
   for (const r of records) {
     const key = groupKey(r);
     let g = byKey.get(key);
     if (g === undefined) {
-      g = { first: r, bySeed: new Map(), seen: 0 };
+      g = { first: r, order: byKey.size, bySeed: new Map(), seen: 0 };
       byKey.set(key, g);
     }
     g.seen++;
@@ -153,6 +161,7 @@ export function groupRuns(records: readonly RunRecord[]): RunGroup[] {
     }
     return {
       key,
+      order: g.order,
       id: '',
       stress: g.first.config.stress,
       protocol: protocolOf(g.first),
@@ -167,9 +176,8 @@ export function groupRuns(records: readonly RunRecord[]): RunGroup[] {
   for (const stress of [false, true]) {
     const section = groups.filter((g) => g.stress === stress);
     const name = stress ? 'stress' : 'reference';
-    section.forEach((g, i) => {
-      g.id = section.length === 1 ? name : `${name}-${i + 1}`;
-    });
+    const firstSeen = Math.min(...section.map((g) => g.order));
+    for (const g of section) g.id = g.order === firstSeen ? name : `${name}-${shortHash(g.key)}`;
   }
   return groups.map(({ id, stress, protocol, backend, kernels, runs, duplicates }) => ({ id, stress, protocol, backend, kernels, runs, duplicates }));
 }

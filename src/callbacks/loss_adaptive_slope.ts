@@ -75,7 +75,7 @@ export class LossAdaptiveSlope extends tf.Callback {
     if (args.warn !== undefined && typeof args.warn !== 'function') {
       throw new Error(`lossAdaptiveSlope: warn must be a function, got ${describe(args.warn)}.`);
     }
-    const maxSlope = args.maxSlope ?? Infinity;
+    const maxSlope = args.maxSlope === undefined ? Infinity : args.maxSlope;
     if (maxSlope !== Infinity) checkNumber('lossAdaptiveSlope', 'maxSlope', maxSlope, { min: 0 });
     this.monitor = monitor;
     this.maxSlope = maxSlope === Infinity ? Infinity : maxSlope + 0;
@@ -96,10 +96,11 @@ export class LossAdaptiveSlope extends tf.Callback {
     if (layers.length === 0) return;
     const raw = logs?.[this.monitor];
     const value = await logValue(raw);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    // Finite as float32 too: the slope is a float32 weight.
+    if (typeof value !== 'number' || !Number.isFinite(Math.fround(value)) || value < 0) {
       const shown = raw === undefined ? 'missing' : describe(value);
       this.warn(
-        `lossAdaptiveSlope: epoch ${epoch + 1}: '${this.monitor}' is ${shown}, not a finite number >= 0; ` +
+        `lossAdaptiveSlope: epoch ${epoch + 1}: '${this.monitor}' is ${shown}, not a finite number >= 0 that float32 can hold; ` +
           `the slope stays at ${layers[0].getSlope()}.`,
       );
       return;
@@ -109,7 +110,7 @@ export class LossAdaptiveSlope extends tf.Callback {
       this.warnedAboveOne = true;
       this.warn(
         `lossAdaptiveSlope: epoch ${epoch + 1}: '${this.monitor}' is ${value}, so the slope becomes ${slope}, above 1 ` +
-          `(the negative side steeper than the positive one, as the paper's rule gives); pass {maxSlope: 1} to cap it.`,
+          `(the negative side steeper than the positive one, as the paper's rule gives); lossAdaptiveSlope({maxSlope: 1}) caps it.`,
       );
     }
     for (const layer of layers) layer.setSlope(slope);

@@ -13,7 +13,7 @@ import { loadMnist } from '../node/mnist.js';
 import { appendJsonLine } from '../node/files.js';
 import { lockFolder } from '../node/folder_lock.js';
 import { activationNames } from '../registry.js';
-import { activationFlag, ensureOutDir, backendFlag, intFlag, outFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
+import { activationFlag, ensureOutDir, backendFlag, intFlag, outFlag, parseFlags, stockKernelsFlag, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags, UsageError } from './options.js';
 
 /** Images of the training set used as the dead-unit probe after every epoch. */
 export const PROBE_SIZE = 1000;
@@ -87,7 +87,7 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
     const noSetup = { backend: 'auto', stockKernels: false, trainSize: 0, testSize: 0, probeSize: 0 } as const;
     return { out: dir, runs: [], workers: 1, shard: null, reportOnly: true, setup: noSetup };
   }
-  const out = ensureOutDir(outFlag(v.out as string | undefined, join('results', 'bench')));
+  const outPath = outFlag(v.out as string | undefined, join('results', 'bench'));
   const protocol = protocolFromFlags(values);
   if (v.stress) {
     Object.assign(protocol, { stress: true, hiddenBias: STRESS.hiddenBias, lr: v.lr === undefined ? STRESS.lr : protocol.lr });
@@ -111,15 +111,19 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
   const workers = intFlag('workers', v.workers as string | undefined, availableParallelism(), 1, 64);
   let runs = planGrid(activations, seeds, protocol);
   if (shard) runs = takeShard(runs, shard);
+  const backend = backendFlag(v.backend as string | undefined);
+  const stockKernels = stockKernelsFlag(v['stock-kernels'] as boolean | undefined, backend);
+  // Created last, so that a usage error leaves no empty folder behind.
+  const out = ensureOutDir(outPath);
   return {
     out,
     runs,
     workers,
     shard,
-    reportOnly: Boolean(v['report-only']),
+    reportOnly: false,
     setup: {
-      backend: backendFlag(v.backend as string | undefined),
-      stockKernels: Boolean(v['stock-kernels']),
+      backend,
+      stockKernels,
       dataDir: protocol.dataDir,
       trainSize: protocol.trainSize,
       testSize: protocol.testSize,
@@ -146,7 +150,7 @@ export async function benchMain(argv: string[], out: NodeJS.WriteStream = proces
   // This process only draws reports (on tfjs' cpu backend); keep tfjs' "use tfjs-node" banner out of the log.
   tf.enableProdMode();
   // One benchmark per folder at a time: two would both run the missing runs and append them twice.
-  const release = p.reportOnly ? () => {} : lockFolder(p.out);
+  const release = p.reportOnly ? () => {} : lockFolder(p.out, (m) => out.write(`${m}\n`));
   try {
     return await benchInFolder(p, out);
   } finally {
@@ -189,7 +193,7 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
   let finished = 0;
   let failed = 0;
   const finishedMinutes: number[] = [];
-  const runStarts = new Map<number, number>(); // worker index -> start of its current run (ms)
+  const runStarts = new Map<number, { start: number; done: number }>(); // worker -> its current run: start (ms), share of epochs done
   const workerCount = Math.min(p.workers, pending.length);
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.connected && c.kill());
@@ -229,7 +233,7 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
             child.disconnect();
             return;
           }
-          runStarts.set(w, performance.now());
+          runStarts.set(w, { start: performance.now(), done: 0 });
           child.send({ type: 'run', config: current } satisfies RunRequest);
         };
         child.on('message', (m: WorkerMessage) => {
@@ -238,6 +242,8 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
             next();
           } else if (m.type === 'epoch') {
             const e = m.epoch;
+            const run = runStarts.get(w);
+            if (run) run.done = e.epoch / m.config.epochs;
             out.write(
               `  [w${w + 1}] ${label(m.config)}: epoch ${e.epoch}/${m.config.epochs} loss ${fixed(e.loss)} ` +
                 `val_acc ${fixed(e.valAcc)}${e.deadFraction !== null ? ` dead ${(100 * e.deadFraction).toFixed(1)}%` : ''} (${e.seconds.toFixed(0)}s)\n`,
@@ -247,12 +253,12 @@ async function runPending(pending: GridRun[], p: BenchPlan, runsFile: string, do
             records.push(m.record);
             finished += 1;
             const now = performance.now();
-            finishedMinutes.push((now - (runStarts.get(w) ?? started)) / 60000);
+            finishedMinutes.push((now - (runStarts.get(w)?.start ?? started)) / 60000);
             runStarts.delete(w);
             const minutes = (now - started) / 60000;
             const left = estimateMinutesLeft({
               finishedMinutes,
-              runningMinutes: [...runStarts.values()].map((t) => (now - t) / 60000),
+              running: [...runStarts.values()].map((r) => ({ minutes: (now - r.start) / 60000, done: r.done })),
               queued: queue.length,
               workers: workerCount,
             });

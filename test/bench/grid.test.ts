@@ -51,6 +51,7 @@ describe('benchmark grid', () => {
     expect(left([rec('wasm', 'stock')], 'wasm', true)).toBe(0);
     expect(left([rec('cpu', null)], 'auto')).toBe(0);
     expect(left([rec('cpu', null)], 'cpu')).toBe(0);
+    expect(left([rec('cpu', null)], 'auto', true)).toBe(0); // --stock-kernels is about wasm only
   });
 
   it('parses seeds and shards, and names the flag and value when they are wrong', () => {
@@ -69,21 +70,21 @@ describe('benchmark grid', () => {
 
 describe('estimateMinutesLeft', () => {
   it('has nothing to go by before a run has finished', () => {
-    expect(estimateMinutesLeft({ finishedMinutes: [], runningMinutes: [3, 3], queued: 4, workers: 2 })).toBeNull();
+    expect(estimateMinutesLeft({ finishedMinutes: [], running: [{ minutes: 3, done: 0.1 }], queued: 4, workers: 2 })).toBeNull();
   });
 
-  it('spreads the work left over the workers', () => {
-    // 2 workers, runs of 10 min: one finished, one at 9 min (1 left), 3 queued (30): 31 min of work on 2 workers.
-    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [9], queued: 3, workers: 2 })).toBeCloseTo(15.5, 10);
+  it('hands queued runs to the worker free first and waits for the last', () => {
+    // 5 queued runs of 10 min on 2 idle workers: 3 in a row on one of them.
+    expect(estimateMinutesLeft({ finishedMinutes: [10], running: [], queued: 5, workers: 2 })).toBe(30);
+    // Runs of 10 min: one at 9 min with nothing reported yet (1 left), 3 queued: 1+10+10 on it, 10 on the other.
+    expect(estimateMinutesLeft({ finishedMinutes: [10], running: [{ minutes: 9, done: 0 }], queued: 3, workers: 2 })).toBe(20);
     // One worker: all of it in a row.
-    expect(estimateMinutesLeft({ finishedMinutes: [10, 20], runningMinutes: [5], queued: 2, workers: 1 })).toBeCloseTo(40, 10);
+    expect(estimateMinutesLeft({ finishedMinutes: [10, 20], running: [{ minutes: 5, done: 0 }], queued: 2, workers: 1 })).toBe(40);
   });
 
-  it('never promises less than the longest single run left, and 0 when nothing is left', () => {
-    // 1 queued run of 10 min and a worker idle: 10 min, not 5.
-    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [], queued: 1, workers: 2 })).toBe(10);
-    // A running run already longer than the mean counts as about to finish.
-    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [12], queued: 0, workers: 2 })).toBe(0);
-    expect(estimateMinutesLeft({ finishedMinutes: [10], runningMinutes: [], queued: 0, workers: 2 })).toBe(0);
+  it("goes by a running run's own pace once it has finished epochs", () => {
+    // 15 min for 3 of 4 epochs: 5 min left, although the mean run took 10.
+    expect(estimateMinutesLeft({ finishedMinutes: [10], running: [{ minutes: 15, done: 0.75 }], queued: 0, workers: 2 })).toBeCloseTo(5, 10);
+    expect(estimateMinutesLeft({ finishedMinutes: [10], running: [], queued: 0, workers: 2 })).toBe(0);
   });
 });

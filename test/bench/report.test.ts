@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareRunsForAppend, readRuns, runRecordProblem, writeReport } from '../../src/bench/report.js';
-import { summarize } from '../../src/bench/summary.js';
+import { groupRuns, summarize } from '../../src/bench/summary.js';
 import { fakeRecord, summaryFixture } from '../helpers/run_records.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -97,16 +97,18 @@ describe('writeReport', () => {
     const out = join(dir, 'report');
     const records = summaryFixture();
     const files = await writeReport(out, records, { activationSheet: { names: ['relu', 'arelu'], points: 11 }, pngScale: 1 });
+    const other = groupRuns(records)[1].id; // the second reference group: 'reference-' and a hash of its settings
+    expect(other).toMatch(/^reference-[0-9a-f]{6}$/);
 
     const table = readFileSync(join(out, 'table.md'), 'utf8');
     expect(table).toContain('| relu | 3 | 1 | 2.27 ± 0.31 | 2.00 | 2.08 | 20.0 | 2000 |');
-    expect(table).toContain('[test accuracy per epoch](plots/reference-1-test-accuracy.png)');
+    expect(table).toContain('[test accuracy per epoch](plots/reference-test-accuracy.png)');
     expect(table).toContain('No AReLU run in this group: no slope plot.');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(summarize(records))));
 
     const expected = [
-      ...['reference-1', 'reference-2'].flatMap((g) => ['test-accuracy', 'test-loss', 'dead-units'].map((m) => `${g}-${m}`)),
-      'reference-1-arelu-slope',
+      ...['reference', other].flatMap((g) => ['test-accuracy', 'test-loss', 'dead-units'].map((m) => `${g}-${m}`)),
+      'reference-arelu-slope',
       ...['test-accuracy', 'test-loss', 'dead-units'].map((m) => `stress-${m}`),
       'activations',
     ];
@@ -123,7 +125,7 @@ describe('writeReport', () => {
       expect([...png.subarray(0, 8)], name).toEqual(PNG_SIGNATURE);
     }
     // the titles and axis titles reach the SVG
-    const acc = readFileSync(join(out, 'plots', 'reference-1-test-accuracy.svg'), 'utf8');
+    const acc = readFileSync(join(out, 'plots', 'reference-test-accuracy.svg'), 'utf8');
     for (const text of ['Test accuracy per epoch', 'test accuracy (%)', '>epoch<', '>activation<', '>relu<', '>arelu<', '1 diverged run not drawn']) {
       expect(acc).toContain(text);
     }
@@ -134,17 +136,18 @@ describe('writeReport', () => {
     const out = join(dir, 'stale');
     const records = summaryFixture();
     await writeReport(out, records, { activationSheet: false, pngScale: 1 });
-    expect(readdirSync(join(out, 'plots'))).toContain('reference-2-test-loss.png');
+    const other = groupRuns(records)[1].id;
+    expect(readdirSync(join(out, 'plots'))).toContain(`${other}-test-loss.png`);
     writeFileSync(join(out, 'plots', 'my-notes.png'), 'a file of the user');
     writeFileSync(join(out, 'plots', 'reference-test-loss.txt'), 'not a plot name');
-    // Only the runs of one reference group remain: its plots lose the '-1' suffix.
+    // Only the runs of the first reference group remain: the other group's and the stress plots go.
     const groupOf = (r: (typeof records)[number]) => JSON.stringify({ ...r.config, activation: 0, seed: 0 });
     const first = groupOf(records[0]);
     const kept = records.filter((r) => !r.config.stress && groupOf(r) === first);
     const files = await writeReport(out, kept, { activationSheet: false, pngScale: 1 });
     const left = readdirSync(join(out, 'plots')).sort();
     expect(left).toEqual([...files.plots.map((f) => f.slice(join(out, 'plots').length + 1)), 'my-notes.png', 'reference-test-loss.txt'].sort());
-    expect(left.some((f) => /^(reference-\d|stress)/.test(f))).toBe(false);
+    expect(left.some((f) => /^(reference-[0-9a-f]{6}|stress)/.test(f))).toBe(false);
   });
 
   it('writes an empty report for no records, and skips the sheet on request', async () => {

@@ -16,7 +16,7 @@ describe('mean and sampleStd', () => {
 describe('groupRuns', () => {
   it('separates protocols, stress and backends, and keeps the latest record of a repeated seed', () => {
     const groups = groupRuns(summaryFixture());
-    expect(groups.map((g) => g.id)).toEqual(['reference-1', 'reference-2', 'stress']);
+    expect(groups.map((g) => g.id)).toEqual(['reference', expect.stringMatching(/^reference-[0-9a-f]{6}$/), 'stress']);
     const [main, longer, stress] = groups;
     expect(main.protocol.epochs).toBe(2);
     expect(main.duplicates).toBe(1);
@@ -36,10 +36,22 @@ describe('groupRuns', () => {
     ];
     const groups = groupRuns(records);
     expect(groups.map((g) => [g.id, g.backend, g.kernels])).toEqual([
-      ['reference-1', 'wasm', 'optimized'],
-      ['reference-2', 'cpu', null],
+      ['reference', 'wasm', 'optimized'],
+      [expect.stringMatching(/^reference-[0-9a-f]{6}$/), 'cpu', null],
     ]);
     expect(groupRuns(records.slice(0, 2)).map((g) => g.id)).toEqual(['reference']);
+  });
+
+  it('keeps every id when records are added, even when a later group grows larger', () => {
+    const first = [fakeRecord({ activation: 'relu', seed: 1, mr: 2 })];
+    const other = (seed: number) => fakeRecord({ activation: 'relu', seed, mr: 2, config: { epochs: 5 } });
+    const before = groupRuns([...first, other(1)]);
+    const after = groupRuns([...first, other(1), other(2), other(3)]);
+    const idOf = (groups: ReturnType<typeof groupRuns>, epochs: number) => groups.find((g) => g.protocol.epochs === epochs)!.id;
+    expect(idOf(before, 2)).toBe('reference');
+    expect(idOf(after, 2)).toBe('reference');
+    expect(idOf(after, 5)).toBe(idOf(before, 5));
+    expect(after[0].protocol.epochs).toBe(5); // listed first: most runs
   });
 
   it('does not depend on the key order of the config in the JSON', () => {

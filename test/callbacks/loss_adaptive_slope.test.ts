@@ -157,6 +157,7 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     ['-Infinity', { loss: -Infinity }, /epoch 4: 'loss' is -Infinity/],
     ['negative', { loss: -0.5 }, /epoch 4: 'loss' is -0.5/],
     ['a string', { loss: '0.3' }, /epoch 4: 'loss' is "0.3"/],
+    ['beyond float32', { loss: 1e39 }, /epoch 4: 'loss' is 1e\+39, not a finite number >= 0 that float32 can hold/],
   ])('keeps the slope and warns once when the loss is %s', async (_what, logs, message) => {
     const { cb, layer, warnings } = attached();
     await cb.onEpochEnd(3, logs as never);
@@ -180,7 +181,7 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     expect(layer.getSlope()).toBeCloseTo(2.4, 6);
     await cb.onEpochEnd(1, { loss: 1.5 });
     expect(layer.getSlope()).toBeCloseTo(1.5, 6);
-    expect(warnings).toEqual([expect.stringMatching(/epoch 1: 'loss' is 2\.4, so the slope becomes 2\.4, above 1 .*\{maxSlope: 1\}/)]);
+    expect(warnings).toEqual([expect.stringMatching(/epoch 1: 'loss' is 2\.4, so the slope becomes 2\.4, above 1 .*lossAdaptiveSlope\(\{maxSlope: 1\}\) caps it/)]);
     await cb.onTrainBegin(); // a new fit warns again
     await cb.onEpochEnd(0, { loss: 3 });
     expect(warnings).toHaveLength(2);
@@ -260,6 +261,7 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     [{ maxSlope: -1 }, /lossAdaptiveSlope: maxSlope must be a finite number >= 0, got -1\./],
     [{ maxSlope: Number.NaN }, /maxSlope must be a finite number >= 0, got NaN/],
     [{ maxSlope: '1' }, /maxSlope must be a finite number >= 0, got "1"/],
+    [{ maxSlope: null }, /maxSlope must be a finite number >= 0, got null/],
     [null, /lossAdaptiveSlope: args must be an object such as \{monitor: 'loss'\}, got null/],
     ['loss', /args must be an object .* got "loss"/],
   ])('rejects %o', (args, message) => {

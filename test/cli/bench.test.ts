@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runKey } from '../../src/bench/grid.js';
 import { TABLE1 } from '../../src/bench/table1.js';
 import { parseActivations } from '../../src/cli/bench.js';
+import { lockFolder } from '../../src/node/folder_lock.js';
 import { activationNames } from '../../src/registry.js';
 import type { RunRecord } from '../../src/experiment/record.js';
 
@@ -90,15 +91,21 @@ describe('npm run bench on a tiny grid', () => {
     // The same data folder again: nothing new to run.
     expect(await bench([...one, '--data-dir', data, '--out', out])).toMatch(/grid: 1 runs, 1 already in .*, 0 to run/);
     expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain(`data from ${data}`);
+    // Naming the package's own folder is the default data: already done.
+    expect(await bench([...one, '--data-dir', source, '--out', out])).toMatch(/grid: 1 runs, 1 already in .*, 0 to run/);
   });
 
   it('refuses a folder another running benchmark is writing to, and runs nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bench-locked-'));
-    writeFileSync(join(out, '.bench.lock'), `${process.pid}\n`); // this test process: alive
-    await expect(bench([...TINY, '--out', out])).rejects.toMatchObject({
-      code: 1,
-      stderr: expect.stringMatching(/is in use by another benchmark \(process \d+\)/),
-    });
+    const release = lockFolder(out); // as a running benchmark holds it
+    try {
+      await expect(bench([...TINY, '--out', out])).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/is in use by another benchmark; wait for it to finish/),
+      });
+    } finally {
+      release();
+    }
     expect(existsSync(join(out, 'runs.jsonl'))).toBe(false);
   });
 
@@ -107,7 +114,9 @@ describe('npm run bench on a tiny grid', () => {
       code: 2,
       stderr: expect.stringMatching(/--activations: unknown activation 'nope'. Valid names: arelu/),
     });
-    await expect(bench(['--workers', '0'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--workers must be an integer from 1 to 64, got '0'/) });
+    const notMade = join(mkdtempSync(join(tmpdir(), 'bad-flags-')), 'out');
+    await expect(bench(['--workers', '0', '--out', notMade])).rejects.toMatchObject({ stderr: expect.stringMatching(/--workers must be an integer from 1 to 64, got '0'/) });
+    expect(existsSync(notMade)).toBe(false); // a usage error creates no folder
     await expect(bench(['--report-only', '--out', mkdtempSync(join(tmpdir(), 'empty-'))])).rejects.toMatchObject({
       stderr: expect.stringMatching(/--report-only: no runs in .*runs.jsonl/),
     });

@@ -92,6 +92,7 @@ describe('npm run mnist', () => {
     [['--out', '/proc/no-such-folder/x'], /--out \/proc\/no-such-folder\/x: cannot create or write this folder \(ENOENT\)/],
     [['--out', ''], /--out must name a folder, got an empty value/],
     [['--data-dir', ' '], /--data-dir must name a folder, got an empty value/],
+    [['--backend', 'cpu', '--stock-kernels'], /--stock-kernels applies to the wasm backend only, got --backend cpu/],
     [['--initial-slope', '1e39'], /--initial-slope must be a finite number >= 0 that float32 can hold/],
     [['--initial-slope', 'x'], /--initial-slope must be a finite number >= 0, got 'x'/],
     [['--train-size', '70000'], /--train-size must be an integer from 1 to 60000, got '70000'/],
