@@ -101,7 +101,7 @@ describe('npm run bench on a tiny grid', () => {
     try {
       await expect(bench([...TINY, '--out', out])).rejects.toMatchObject({
         code: 1,
-        stderr: expect.stringMatching(/is in use by another benchmark; wait for it to finish/),
+        stderr: expect.stringMatching(/is in use by another benchmark \(process \d+\); wait for it to finish/),
       });
     } finally {
       release();
