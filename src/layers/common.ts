@@ -210,7 +210,7 @@ export function lastAxisSize(layerClass: string, inputShape: tf.Shape | tf.Shape
   const units = shape[shape.length - 1];
   if (shape.length < 2 || units == null) {
     throw new Error(
-      `${layerClass}: perUnit needs an input whose last dimension is known, got input shape ${describe(shape)}.`,
+      `${layerClass}: perUnit needs an input of rank >= 2 ([batch, ..., units]) whose last dimension is known, got input shape ${describe(shape)}.`,
     );
   }
   return units;

@@ -83,7 +83,7 @@ describe('AdaptiveTanh arguments', () => {
 
   it('rejects perUnit when the last input dimension is unknown', () => {
     expect(() => adaptiveTanh({ perUnit: true }).build([null, null])).toThrow(
-      /AdaptiveTanh: perUnit needs an input whose last dimension is known, got input shape \[null, null\]/,
+      /AdaptiveTanh: perUnit needs an input of rank >= 2 \(\[batch, ..., units\]\) whose last dimension is known, got input shape \[null, null\]/,
     );
   });
 });

@@ -120,7 +120,7 @@ describe('SReLU arguments and config', () => {
 
   it('needs a feature axis of known size for per-unit parameters, and none when shared', () => {
     for (const shape of [[5], [null, null], [4, 3, null]]) {
-      expect(() => srelu().build(shape)).toThrow(`SReLU: perUnit needs an input whose last dimension is known, got input shape [${shape.map(String).join(", ")}].`);
+      expect(() => srelu().build(shape)).toThrow(`SReLU: perUnit needs an input of rank >= 2 ([batch, ..., units]) whose last dimension is known, got input shape [${shape.map(String).join(", ")}].`);
     }
     const shared = srelu({ perUnit: false });
     shared.build([5]);

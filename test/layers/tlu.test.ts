@@ -60,7 +60,7 @@ describe('TLU arguments', () => {
   });
 
   it('rejects perUnit for a 1-D input (no unit axis)', () => {
-    expect(() => tlu({ perUnit: true }).build([null])).toThrow(/TLU: perUnit needs an input whose last dimension is known/);
+    expect(() => tlu({ perUnit: true }).build([null])).toThrow(/TLU: perUnit needs an input of rank >= 2 \(\[batch, ..., units\]\) whose last dimension is known/);
   });
 });
 
