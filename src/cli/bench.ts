@@ -22,8 +22,9 @@ const HELP = `tfjs-activations-bench [options]   (in this repository: npm run be
 
 Runs the reference MNIST protocol (the same as npm run mnist) for every activation x seed,
 appends each finished run to OUT/runs.jsonl and regenerates OUT/table.md, OUT/summary.json and
-OUT/plots/ after every run. Runs already in runs.jsonl (same activation, seed and settings) are
-skipped, so an interrupted grid resumes where it stopped.
+OUT/plots/ after every run. Runs already in runs.jsonl (same activation, seed and settings, data
+folder, and the backend when --backend names one) are skipped, so an interrupted grid resumes
+where it stopped. One benchmark at a time per OUT (OUT/.bench.lock).
 
 Options:
   --activations LIST  comma list of registry names, 'table1' (the paper's Table I + arelu) or 'all' (default table1)
@@ -32,7 +33,7 @@ Options:
   --workers N         parallel worker processes, each with its own backend (default: number of cores, ${availableParallelism()} here)
   --shard i/n         run only every n-th run of the grid, starting at the i-th (to split a grid across machines)
   --stress            stress protocol: ${STRESS.description}
-  --report-only       only regenerate the report from OUT/runs.jsonl
+  --report-only       only regenerate the report from OUT/runs.jsonl (takes only --out)
 ${PROTOCOL_HELP}`;
 
 const FLAGS = {

