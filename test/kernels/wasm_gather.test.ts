@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { optimizeWasmMatMul } from '../../src/index.js';
-import { cpuStockFast, maxAbsDiff, seededTensor } from './wasm_test_util.js';
+import { cpuStockFast, expectStableMemory, maxAbsDiff, seededTensor } from './wasm_test_util.js';
 
 afterEach(() => {
   optimizeWasmMatMul()();
@@ -89,12 +89,7 @@ describe('GatherV2', () => {
     const rows = tf.tensor1d(indices(128, 300, 8), 'int32');
     const cols = tf.tensor1d(indices(5, 129, 9), 'int32');
     const round = () => tf.tidy(() => [tf.gather(x, rows), tf.gather(x, cols, 1)]).forEach((t) => t.dispose());
-    round();
-    const before = { ...tf.memory(), ids: tf.backend().numDataIds() };
-    for (let i = 0; i < 50; i++) round();
-    expect(tf.memory().numTensors).toBe(before.numTensors);
-    expect(tf.memory().numBytes).toBe(before.numBytes);
-    expect(tf.backend().numDataIds()).toBe(before.ids);
+    expectStableMemory(round, 50);
     tf.dispose([x, rows, cols]);
   });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isWasmMatMulOptimized, optimizeWasmMatMul } from '../../src/index.js';
-import { maxAbsDiff, runOn, seededTensor, type Result } from './wasm_test_util.js';
+import { cpuStockFast, expectStableMemory, maxAbsDiff, runOn, seededTensor, type Result } from './wasm_test_util.js';
 
 const TOL = 1e-5;
 const FLAGS: [boolean, boolean][] = [
@@ -19,18 +19,6 @@ const FLAGS: [boolean, boolean][] = [
 afterEach(() => {
   optimizeWasmMatMul()(); // stock kernels between tests
 });
-
-/** Reference (cpu), stock wasm and optimized wasm results of `f`. */
-async function threeWays(f: () => tf.Tensor): Promise<{ cpu: Result; stock: Result; fast: Result }> {
-  const cpu = await runOn('cpu', f);
-  const restore = optimizeWasmMatMul();
-  restore();
-  const stock = await runOn('wasm', f);
-  optimizeWasmMatMul();
-  const fast = await runOn('wasm', f);
-  restore();
-  return { cpu, stock, fast };
-}
 
 /** Reference (cpu) and optimized wasm results of `f`, for inputs the stock kernel rejects. */
 async function cpuAndFast(f: () => tf.Tensor): Promise<{ cpu: Result; fast: Result }> {
@@ -124,7 +112,7 @@ describe('BatchMatMul', () => {
       it(`2-D [${m},${k}]x[${k},${n}] transposeA=${tA} transposeB=${tB} equals cpu and stock`, async () => {
         const f = () =>
           tf.matMul(seededTensor(operand([], m, k, tA), m * 7 + k), seededTensor(operand([], k, n, tB), n * 5 + 1), tA, tB);
-        const { cpu, stock, fast } = await threeWays(f);
+        const { cpu, stock, fast } = await cpuStockFast(f);
         expect(fast.shape).toEqual([m, n]);
         expect(maxAbsDiff(fast, cpu)).toBeLessThanOrEqual(TOL);
         expect(maxAbsDiff(fast, stock)).toBeLessThanOrEqual(TOL);
@@ -147,7 +135,7 @@ describe('BatchMatMul', () => {
       it(`batched [${ba}]x[${bb}] (${m},${k},${n}) ${route} transposeA=${tA} transposeB=${tB}`, async () => {
         const f = () =>
           tf.matMul(seededTensor(operand(ba, m, k, tA), 11), seededTensor(operand(bb, k, n, tB), 12), tA, tB);
-        const { cpu, stock, fast } = await threeWays(f);
+        const { cpu, stock, fast } = await cpuStockFast(f);
         expect(maxAbsDiff(fast, cpu)).toBeLessThanOrEqual(TOL);
         expect(maxAbsDiff(fast, stock)).toBeLessThanOrEqual(TOL);
       });
@@ -155,10 +143,10 @@ describe('BatchMatMul', () => {
   }
 
   it('returns zeros for an inner dimension of 0 and handles empty products', async () => {
-    const zero = await threeWays(() => tf.matMul(tf.zeros([0, 3]), tf.zeros([0, 4]), true, false));
+    const zero = await cpuStockFast(() => tf.matMul(tf.zeros([0, 3]), tf.zeros([0, 4]), true, false));
     expect(zero.fast.shape).toEqual([3, 4]);
     expect(Array.from(zero.fast.values)).toEqual(new Array(12).fill(0));
-    const empty = await threeWays(() => tf.matMul(tf.zeros([2, 0, 3]), tf.zeros([2, 3, 4])));
+    const empty = await cpuStockFast(() => tf.matMul(tf.zeros([2, 0, 3]), tf.zeros([2, 3, 4])));
     expect(empty.fast.shape).toEqual(empty.cpu.shape);
   });
 
@@ -218,7 +206,7 @@ describe('tf.fused.matMul', () => {
                 preluActivationWeights: activation === 'prelu' ? seededTensor([n], 24) : undefined,
                 leakyreluAlpha: 0.3,
               });
-            const { cpu, stock, fast } = await threeWays(f);
+            const { cpu, stock, fast } = await cpuStockFast(f);
             expect(maxAbsDiff(fast, cpu), `transposeA=${tA} transposeB=${tB}`).toBeLessThanOrEqual(TOL);
             // The stock kernel is right on its XNNPACK path: untransposed single matrices.
             if (!tA && !tB && ba.length === 0) expect(maxAbsDiff(fast, stock)).toBeLessThanOrEqual(TOL);
@@ -236,7 +224,7 @@ describe('tf.fused.matMul', () => {
         transposeA: true,
         bias: seededTensor([3], 33),
       });
-    const { cpu, fast } = await threeWays(f);
+    const { cpu, fast } = await cpuStockFast(f);
     expect(maxAbsDiff(fast, cpu)).toBeLessThanOrEqual(TOL);
   });
 
@@ -287,7 +275,7 @@ describe('gradients', () => {
         vars.forEach((v) => v.dispose());
         return out;
       };
-      const { cpu, stock, fast } = await threeWays(f);
+      const { cpu, stock, fast } = await cpuStockFast(f);
       expect(maxAbsDiff(fast, cpu)).toBeLessThanOrEqual(TOL);
       expect(maxAbsDiff(fast, stock)).toBeLessThanOrEqual(TOL);
     });
@@ -304,7 +292,7 @@ describe('gradients', () => {
         )([a, b, bias]);
         return tf.concat(grads.map((g) => g.flatten()));
       };
-      const { cpu, fast } = await threeWays(f);
+      const { cpu, fast } = await cpuStockFast(f);
       expect(maxAbsDiff(fast, cpu), `transposeA=${tA} transposeB=${tB}`).toBeLessThanOrEqual(TOL);
     }
   });
@@ -345,16 +333,7 @@ describe('memory', () => {
           preluActivationWeights: k.prelu,
         }),
     ];
-    const backend = tf.backend();
-    const round = () => ops.forEach((op) => tf.tidy(op).dispose());
-    round();
-    const before = { ...tf.memory(), dataIds: backend.numDataIds() };
-    for (let i = 0; i < 25; i++) round();
-    const after = { ...tf.memory(), dataIds: backend.numDataIds() };
-    expect(after.numTensors).toBe(before.numTensors);
-    expect(after.numBytes).toBe(before.numBytes);
-    expect(after.numDataBuffers).toBe(before.numDataBuffers);
-    expect(after.dataIds).toBe(before.dataIds);
+    expectStableMemory(() => ops.forEach((op) => tf.tidy(op).dispose()), 25);
     tf.dispose(Object.values(keep));
   });
 });

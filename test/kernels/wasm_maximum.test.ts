@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { optimizeWasmMatMul } from '../../src/index.js';
-import { cpuStockFast, maxAbsDiff, seededTensor } from './wasm_test_util.js';
+import { cpuStockFast, expectStableMemory, maxAbsDiff, seededTensor } from './wasm_test_util.js';
 
 afterEach(() => {
   optimizeWasmMatMul()();
@@ -50,12 +50,7 @@ describe('Maximum', () => {
     const a = seededTensor([64, 33], 3);
     const b = seededTensor([64, 33], 4);
     const round = () => tf.tidy(() => [tf.maximum(a, b), tf.maximum(a, tf.scalar(0))]).forEach((t) => t.dispose());
-    round();
-    const before = { ...tf.memory(), ids: tf.backend().numDataIds() };
-    for (let i = 0; i < 50; i++) round();
-    expect(tf.memory().numTensors).toBe(before.numTensors);
-    expect(tf.memory().numBytes).toBe(before.numBytes);
-    expect(tf.backend().numDataIds()).toBe(before.ids);
+    expectStableMemory(round, 50);
     tf.dispose([a, b]);
   });
 });

@@ -3,6 +3,7 @@
  * computation on one backend and reading its values back, comparing.
  */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import { optimizeWasmMatMul } from '../../src/index.js';
 
 /** Deterministic uniform values in [-1, 1) (mulberry32), independent of any backend. */
@@ -73,3 +74,20 @@ export async function cpuStockFast(f: () => tf.Tensor): Promise<{ cpu: Result; s
   restore();
   return { cpu, stock, fast };
 }
+
+/**
+ * Runs `round` once to warm up, then `times` more, and checks that tensors, bytes, the engine's
+ * data buffers and the backend's data ids are where they were after the warm-up.
+ */
+export function expectStableMemory(round: () => void, times: number): void {
+  round();
+  const backend = tf.backend();
+  const before = { ...tf.memory(), dataIds: backend.numDataIds() };
+  for (let i = 0; i < times; i++) round();
+  const after = { ...tf.memory(), dataIds: backend.numDataIds() };
+  expect(after.numTensors).toBe(before.numTensors);
+  expect(after.numBytes).toBe(before.numBytes);
+  expect(after.numDataBuffers).toBe(before.numDataBuffers);
+  expect(after.dataIds).toBe(before.dataIds);
+}
+
