@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AReLU } from '../layers/arelu.js';
-import { checkNumber, describe } from '../layers/common.js';
+import { checkNumber, describe, fitsFloat32 } from '../layers/common.js';
 import { logValue, type EpochLogs } from './logs.js';
 
 /** Arguments of {@link LossAdaptiveSlope}. */
@@ -76,9 +76,8 @@ export class LossAdaptiveSlope extends tf.Callback {
       throw new Error(`lossAdaptiveSlope: warn must be a function, got ${describe(args.warn)}.`);
     }
     const maxSlope = args.maxSlope === undefined ? Infinity : args.maxSlope;
-    if (maxSlope !== Infinity) checkNumber('lossAdaptiveSlope', 'maxSlope', maxSlope, { min: 0 });
     this.monitor = monitor;
-    this.maxSlope = maxSlope === Infinity ? Infinity : maxSlope + 0;
+    this.maxSlope = maxSlope === Infinity ? Infinity : checkNumber('lossAdaptiveSlope', 'maxSlope', maxSlope, { min: 0 });
     this.warn = args.warn ?? ((message) => console.warn(message));
   }
 
@@ -97,7 +96,7 @@ export class LossAdaptiveSlope extends tf.Callback {
     const raw = logs?.[this.monitor];
     const value = await logValue(raw);
     // Finite as float32 too: the slope is a float32 weight.
-    if (typeof value !== 'number' || !Number.isFinite(Math.fround(value)) || value < 0) {
+    if (typeof value !== 'number' || !fitsFloat32(value) || value < 0) {
       const shown = raw === undefined ? 'missing' : describe(value);
       this.warn(
         `lossAdaptiveSlope: epoch ${epoch + 1}: '${this.monitor}' is ${shown}, not a finite number >= 0 that float32 can hold; ` +

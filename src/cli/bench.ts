@@ -76,6 +76,7 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
   if (values.worker) return 'worker';
   if (values.help) return 'help';
   const v = values as Record<string, string | boolean | undefined>;
+  const outPath = outFlag(v.out as string | undefined, join('results', 'bench'));
   if (v['report-only']) {
     // Nothing is run: flags that choose runs would be ignored, so they are refused.
     const ignored = Object.keys(v).filter((k) => v[k] !== undefined && !['report-only', 'out'].includes(k));
@@ -84,11 +85,9 @@ function plan(argv: string[]): BenchPlan | 'help' | 'worker' {
         `--report-only redraws the report from the runs in --out and takes no other flag, got ${ignored.map((k) => `--${k}`).join(', ')}.`,
       );
     }
-    const dir = outFlag(v.out as string | undefined, join('results', 'bench'));
     const noSetup = { backend: 'auto', stockKernels: false, trainSize: 0, testSize: 0, probeSize: 0 } as const;
-    return { out: dir, runs: [], workers: 1, shard: null, reportOnly: true, setup: noSetup };
+    return { out: outPath, runs: [], workers: 1, shard: null, reportOnly: true, setup: noSetup };
   }
-  const outPath = outFlag(v.out as string | undefined, join('results', 'bench'));
   const protocol = protocolFromFlags(values);
   if (v.stress) {
     Object.assign(protocol, { stress: true, hiddenBias: STRESS.hiddenBias, lr: v.lr === undefined ? STRESS.lr : protocol.lr });

@@ -112,7 +112,7 @@ export function checkNumber(
   if (integer && !Number.isInteger(v)) fail();
   if (min !== undefined && (minExclusive ? v <= min : v < min)) fail();
   if (max !== undefined && (maxExclusive ? v >= max : v > max)) fail();
-  if (!Number.isFinite(Math.fround(v))) {
+  if (!fitsFloat32(v)) {
     throw new Error(`${layerClass}: ${argName} must be ${allowed} that float32 can hold (|value| <= ${FLOAT32_MAX}), got ${describe(value)}.`);
   }
   return v === 0 ? 0 : v; // -0 as 0
@@ -120,6 +120,11 @@ export function checkNumber(
 
 /** The largest finite float32 value: every layer parameter is stored as float32 (larger numbers round to Infinity). */
 export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Whether the number `v` stays finite when stored as float32 (NaN and infinities do not). */
+export function fitsFloat32(v: number): boolean {
+  return Number.isFinite(Math.fround(v));
+}
 
 function rangeText(range: {
   min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { sigmoidSum } from '../kernels/sigmoid_sum.js';
-import { checkArgNames, checkNumber, describe, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, describe, ElementwiseLayer, fitsFloat32, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default offset a: 0, which makes the function an N-order MSAF in the paper's terms. */
 export const DEFAULT_MSAF_OFFSET = 0;
@@ -89,7 +89,7 @@ function checkShifts(value: unknown): number[] {
   }
   value.forEach((bk, k) => {
     // Finite as float32 too: the shifts are applied in float32.
-    const ok = typeof bk === 'number' && Number.isFinite(Math.fround(bk)) && bk >= 0 && (k === 0 || bk > value[k - 1]);
+    const ok = typeof bk === 'number' && fitsFloat32(bk) && bk >= 0 && (k === 0 || bk > value[k - 1]);
     if (!ok) throw new Error(`MSAF: b must be ${allowed}, got ${describe(value)} (b[${k}] = ${describe(bk)}).`);
   });
   return (value as number[]).map((bk) => bk + 0); // -0 as 0
