@@ -25,7 +25,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { optimizeWasmMatMul } from '../src/kernels/wasm_matmul.js';
 import '../src/index.js';
-import { LAYER_TABLE_HEADER, layerTableRow, median, OWN_LAYERS, timeLayer, type LayerTiming } from './perf_layers.js';
+import { LAYER_TABLE_HEADER, layerTableRow, OWN_LAYERS, timeLayer, type LayerTiming } from './perf_layers.js';
+import { median } from './stats.js';
 import { patchWasmThreadsForNode } from './wasm_threads_node.js';
 import {
   benchEndToEnd,

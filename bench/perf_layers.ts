@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setHostKernelsEnabled } from '../src/kernels/host_kernels.js';
 import { createActivation } from '../src/registry.js';
+import { median } from './stats.js';
 
 /**
  * The library's own layers (registry names) and the tfjs built-in layer each is compared with:
@@ -39,12 +40,6 @@ export const LAYER_ARGS: Readonly<Record<string, Record<string, unknown>>> = {
   'elu-alpha': { alpha: 0.5 },
   celu: { alpha: 0.5 },
 };
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** Backends whose kernels run synchronously: a result is computed when the op returns. */
 const SYNC_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);

@@ -13,7 +13,7 @@ import { buildReferenceMLP } from '../src/experiment/reference_mlp.js';
 import { trainClassifier, type LabelledImages } from '../src/experiment/train.js';
 import { writeJsonAtomic } from '../src/node/files.js';
 import { consoleProgress } from '../src/node/progress.js';
-import { median } from './perf_layers.js';
+import { median } from './stats.js';
 
 /** Random MNIST-shaped data: pixels in [0, 1), one-hot labels of 10 classes; seeded. */
 export function randomImages(samples: number, seed: number): LabelledImages {

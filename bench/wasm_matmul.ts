@@ -15,6 +15,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { isWasmMatMulOptimized, optimizeWasmMatMul } from '../src/index.js';
+import { median } from './stats.js';
 
 interface Options {
   reps: number;
@@ -52,12 +53,6 @@ function parseOptions(argv: string[]): Options {
     i++;
   }
   return opts;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** One run of `f`, its result read back (so the work is done), in ms. */

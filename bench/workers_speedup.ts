@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEFAULT_GRID = ['--activations', 'relu,arelu', '--seeds', '1,2', '--epochs', '2', '--train-size', '12000', '--test-size', '2000', '--backend', 'wasm'];
@@ -42,12 +43,6 @@ function timeGrid(grid: string[], workers: number): number {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function main(): void {
