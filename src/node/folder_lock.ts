@@ -24,14 +24,13 @@ function alive(pid: number): boolean {
  * lock itself (left by an earlier holder; the new one has not written its id yet).
  */
 function holderOf(lockPath: string): number | null {
+  const pidFile = `${lockPath}.pid`;
   try {
-    const pidFile = `${lockPath}.pid`;
     if (statSync(pidFile).mtimeMs < statSync(lockPath).birthtimeMs) return null;
-    const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
-    return Number.isInteger(pid) ? pid : null;
   } catch {
     return null;
   }
+  return readPid(pidFile);
 }
 
 /**
@@ -91,9 +90,11 @@ export function lockFolder(dir: string, onLost: (message: string) => void = (m) 
   return releaseAll;
 }
 
+/** The process id in `file`, or null when there is none (no file, or not a number). */
 function readPid(file: string): number | null {
   try {
-    return Number.parseInt(readFileSync(file, 'utf8'), 10);
+    const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(pid) ? pid : null;
   } catch {
     return null;
   }
