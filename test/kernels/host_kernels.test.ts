@@ -24,7 +24,8 @@ const CASES: Array<{ name: string; args?: Record<string, unknown> }> = [
   { name: 'acon-c' },
   { name: 'swish-beta' },
   { name: 'swish-beta', args: { perUnit: true } },
-  { name: 'pau' },
+  { name: 'pau' }, // the unrolled kernel of the default degrees 5/4
+  { name: 'pau', args: { initialNumerator: [0.1, 1, 0.5, 0.2], initialDenominator: [0.3, 0.2] } }, // the general loops
   { name: 'maxout' },
   { name: 'maxout', args: { pieces: 3 } },
   { name: 'msaf' },
