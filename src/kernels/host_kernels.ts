@@ -18,6 +18,7 @@
  * function.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdKernelsFor, type SimdKernels } from './simd/instance.js';
 
 /** The backends that get the JavaScript kernels. */
 export const HOST_BACKENDS = ['cpu', 'wasm'] as const;
@@ -29,6 +30,28 @@ export interface HostKernelArgs {
   /** Shapes of the inputs, in the same order. */
   shapes: number[][];
   attrs: tf.NamedAttrMap;
+}
+
+/**
+ * What a kernel's SIMD form receives on the wasm backend: the byte offsets of its float32 inputs
+ * and (uninitialised) outputs on the backend's heap, and the module's exported kernels.
+ */
+export interface SimdKernelArgs {
+  kernels: SimdKernels;
+  inputs: number[];
+  outputs: number[];
+  /** Shapes of the inputs, in the order of {@link HostKernel.inputs}. */
+  shapes: number[][];
+  attrs: tf.NamedAttrMap;
+  /** A view of input `index`'s values (for scalar parameters); invalid after {@link SimdKernelArgs.scratch}. */
+  values(index: number): Float32Array;
+  /**
+   * Byte offset of a temporary float32 array on the heap holding `values` (or `values` zeros),
+   * freed when the kernel returns.
+   */
+  scratch(values: ArrayLike<number> | number): number;
+  /** The heap (for views of outputs and scratch arrays); invalid after the next `scratch`. */
+  buffer(): ArrayBuffer;
 }
 
 /** A kernel computed by a JavaScript loop; see the module comment. */
@@ -52,6 +75,17 @@ export interface HostKernel {
    * `inputs` and may return null to leave the case to `compute`.
    */
   wasm?: (inputs: tf.TensorInfo[], backend: WasmBackendLike, attrs: tf.NamedAttrMap) => tf.TensorInfo | null;
+  /**
+   * On wasm, the kernel as calls of the library's WebAssembly SIMD kernels (simd/wat_source.ts),
+   * used instead of `wasm` and `compute` when the runtime has them (simd/instance.ts).
+   */
+  simd?: (args: SimdKernelArgs) => void;
+  /**
+   * On wasm, use this kernel only in its SIMD form: without it, {@link hasHostKernel} says no and
+   * the layer runs its tfjs ops (for kernels whose JavaScript loop is slower than the backend's
+   * vectorised kernels).
+   */
+  wasmNeedsSimd?: boolean;
 }
 
 /** The parts of tfjs-backend-cpu's `MathBackendCPU` used here. */
@@ -77,7 +111,8 @@ function isCpu(backend: unknown): backend is CpuBackendLike {
   return b != null && typeof b.makeTensorInfo === 'function' && typeof b.data?.get === 'function';
 }
 
-function sizeOf(shape: number[]): number {
+/** The number of elements of a tensor of `shape`. */
+export function sizeOf(shape: number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
@@ -99,6 +134,8 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
     const shapes = infos.map((t) => t.shape);
     const outShapes = kernel.outputShapes(shapes, attrs);
     if (isWasm(backend)) {
+      const simd = kernel.simd === undefined ? null : simdKernelsFor(backend);
+      if (simd !== null) return runSimd(kernel, simd, infos, outShapes, backend, attrs);
       const replaced = kernel.wasm?.(infos, backend, attrs) ?? null;
       if (replaced !== null) return replaced;
       const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
@@ -126,6 +163,55 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
     }
     throw new Error(`${kernel.name}: unsupported backend object (expected tfjs' cpu or wasm backend).`);
   };
+}
+
+/**
+ * Byte offset of a tensor's data on the wasm heap: the backend's own record (tfjs-backend-wasm's
+ * `dataIdMap`, as its kernels read it) when present, else through a typed-array view (slower: it
+ * allocates the view).
+ */
+function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  const offset = (backend as { dataIdMap?: { get(id: tf.DataId): { memoryOffset?: unknown } | undefined } }).dataIdMap?.get(t.dataId)?.memoryOffset;
+  return typeof offset === 'number' ? offset : backend.typedArrayFromHeap(t).byteOffset;
+}
+
+function runSimd(
+  kernel: HostKernel,
+  simd: SimdKernels,
+  infos: tf.TensorInfo[],
+  outShapes: number[][],
+  backend: WasmBackendLike,
+  attrs: tf.NamedAttrMap,
+): tf.TensorInfo | tf.TensorInfo[] {
+  const offset = (t: tf.TensorInfo): number => heapOffset(backend, t);
+  const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
+  const temps: tf.TensorInfo[] = [];
+  try {
+    (kernel.simd as (args: SimdKernelArgs) => void)({
+      kernels: simd,
+      inputs: infos.map(offset),
+      outputs: outs.map(offset),
+      shapes: infos.map((t) => t.shape),
+      attrs,
+      values: (index) => backend.typedArrayFromHeap(infos[index]) as Float32Array,
+      buffer: () => backend.typedArrayFromHeap(outs[0]).buffer as ArrayBuffer,
+      scratch: (values) => {
+        const length = typeof values === 'number' ? values : values.length;
+        const t = backend.makeOutput([length], 'float32');
+        temps.push(t);
+        const view = backend.typedArrayFromHeap(t) as Float32Array;
+        if (typeof values === 'number') view.fill(0);
+        else view.set(values);
+        return view.byteOffset;
+      },
+    });
+  } catch (e) {
+    for (const t of outs) backend.disposeData(t.dataId);
+    throw e;
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+  return outs.length === 1 ? outs[0] : outs;
 }
 
 const kernels = new Map<string, HostKernel>();
@@ -253,9 +339,16 @@ export function wasmScalar(backend: WasmBackendLike, t: tf.TensorInfo): number {
   return backend.typedArrayFromHeap(t)[0];
 }
 
-/** Whether the current backend has the kernel `name` (false on backends other than cpu and wasm). */
+/**
+ * Whether the current backend has the kernel `name` (false on backends other than cpu and wasm,
+ * and on wasm for a kernel with `wasmNeedsSimd` when the SIMD kernels cannot be used there).
+ */
 export function hasHostKernel(name: string): boolean {
-  return hostKernelsEnabled && tf.getKernel(name, tf.getBackend()) != null;
+  if (!hostKernelsEnabled) return false;
+  const backendName = tf.getBackend();
+  if (tf.getKernel(name, backendName) == null) return false;
+  if (backendName === 'wasm' && kernels.get(name)?.wasmNeedsSimd === true) return simdKernelsFor(tf.backend()) !== null;
+  return true;
 }
 
 let hostKernelsEnabled = true;
@@ -292,6 +385,18 @@ export function perUnitValues(kernel: string, name: string, values: Float32Array
   if (values.length === units) return values;
   if (values.length === 1) return new Float32Array(units).fill(values[0]);
   throw new Error(`${kernel}: parameter '${name}' has ${values.length} values; expected 1 or ${units} (the last input axis).`);
+}
+
+/**
+ * Byte offset of a per-unit parameter's `units` values for a SIMD kernel: input `index` itself
+ * when it has one value per unit, else a scratch array with its single value repeated.
+ * @throws Error when the parameter has neither 1 nor `units` values.
+ */
+export function simdUnitParam(args: SimdKernelArgs, kernel: string, name: string, index: number, units: number): number {
+  const size = sizeOf(args.shapes[index]);
+  if (size === units) return args.inputs[index];
+  if (size === 1) return args.scratch(new Float32Array(units).fill(args.values(index)[0]));
+  throw new Error(`${kernel}: parameter '${name}' has ${size} values; expected 1 or ${units} (the last input axis).`);
 }
 
 /**

@@ -10,16 +10,18 @@
  *   (LeakyRelu, whose wasm kernel is a slow scalar loop, or three products).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from './host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from './host_kernels.js';
 
 const KERNEL = 'TfjsActivationsScaledELU';
 const KERNEL_GRAD = 'TfjsActivationsScaledELUGrad';
 
 registerHostKernel({
   name: KERNEL,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['x'],
   outputShapes: ([x]) => [x],
+  simd: ({ kernels, inputs: [x], outputs: [y], shapes: [shape], attrs }) =>
+    kernels.scaled_elu(x, y, sizeOf(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
   compute: ({ inputs: [x], outputs: [y], attrs }) => {
     const alpha = attrs.alpha as number;
     const inv = 1 / (attrs.beta as number);
@@ -35,16 +37,16 @@ registerHostKernel({
 
 registerHostKernel({
   name: KERNEL_GRAD,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['dy', 'x', 'y'],
   outputShapes: ([dy]) => [dy],
+  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx], shapes: [shape], attrs }) =>
+    kernels.scaled_elu_grad(dy, x, y, dx, sizeOf(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
   compute: ({ inputs: [dy, x, y], outputs: [dx], attrs }) => {
     const alpha = attrs.alpha as number;
     const inv = 1 / (attrs.beta as number);
-    for (let i = 0; i < x.length; i++) {
-      const m = +(x[i] > 0);
-      dx[i] = dy[i] * (m + (1 - m) * (y[i] + alpha) * inv);
-    }
+    // A select, not m + (1 - m) (y + alpha) inv: at x = Infinity that is 1 + 0 * Infinity = NaN.
+    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) * inv;
   },
 });
 

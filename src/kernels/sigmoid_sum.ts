@@ -7,16 +7,22 @@
  * - Other backends: tfjs ops (Sigmoid is vectorised on wasm), gradient derived by tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from './host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from './host_kernels.js';
 
 const KERNEL = 'TfjsActivationsSigmoidSum';
 const KERNEL_GRAD = 'TfjsActivationsSigmoidSumGrad';
 
 registerHostKernel({
   name: KERNEL,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['x'],
   outputShapes: ([x]) => [x, x],
+  simd: ({ kernels, inputs: [x], outputs: [y, slope], shapes: [shape], attrs }) => {
+    const [first, ...rest] = attrs.shifts as number[];
+    const n = sizeOf(shape);
+    kernels.sigmoid_sum_first(x, y, slope, n, first, attrs.offset as number);
+    for (const shift of rest) kernels.sigmoid_sum_add(x, y, slope, n, shift);
+  },
   compute: ({ inputs: [x], outputs: [y, slope], attrs }) => {
     const shifts = attrs.shifts as number[];
     const offset = attrs.offset as number;
@@ -37,9 +43,10 @@ registerHostKernel({
 
 registerHostKernel({
   name: KERNEL_GRAD,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['dy', 'slope'],
   outputShapes: ([dy]) => [dy],
+  simd: ({ kernels, inputs: [dy, slope], outputs: [dx], shapes: [shape] }) => kernels.multiply(dy, slope, dx, sizeOf(shape)),
   compute: ({ inputs: [dy, slope], outputs: [dx] }) => {
     for (let i = 0; i < dy.length; i++) dx[i] = dy[i] * slope[i];
   },

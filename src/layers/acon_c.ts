@@ -5,6 +5,8 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  simdUnitParam,
+  sizeOf,
   storeParamGrad,
   unitsOf,
 } from '../kernels/host_kernels.js';
@@ -123,9 +125,15 @@ function unitParams(params: Float32Array[], units: number): Float32Array[] {
 
 registerHostKernel({
   name: KERNEL,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['x', ...PARAM_INPUTS],
   outputShapes: ([x]) => [x, x],
+  simd: (args) => {
+    const { kernels, inputs: [x], outputs: [y, sig], shapes: [shape] } = args;
+    const units = unitsOf(shape);
+    const [p1, p2, beta] = PARAM_INPUTS.map((name, k) => simdUnitParam(args, KERNEL, name, k + 1, units));
+    kernels.acon_c(x, p1, p2, beta, y, sig, sizeOf(shape), units);
+  },
   compute: ({ inputs: [x, ...params], outputs: [y, sig], shapes }) => {
     const units = unitsOf(shapes[0]);
     const [p1, p2, beta] = unitParams(params, units);
@@ -146,6 +154,20 @@ registerHostKernel({
   name: KERNEL_GRAD,
   inputs: ['dy', 'x', 'sig', ...PARAM_INPUTS],
   outputShapes: ([dy, , , ...params]) => [dy, ...params],
+  simd: (args) => {
+    const { kernels, inputs: [dy, x, sig], outputs: [dx, ...dParams], shapes } = args;
+    const units = unitsOf(shapes[1]);
+    const [p1, p2, beta] = PARAM_INPUTS.map((name, k) => simdUnitParam(args, KERNEL_GRAD, name, k + 3, units));
+    const [sumA, sumX, sumQ] = [0, 1, 2].map(() => args.scratch(units));
+    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumX, sumQ, sizeOf(shapes[1]), units);
+    const heap = args.buffer();
+    const view = (offset: number): Float32Array => new Float32Array(heap, offset, units);
+    const [a, sx, q, v1, v2] = [sumA, sumX, sumQ, p1, p2].map(view);
+    const g1 = Float64Array.from(a);
+    const g2 = g1.map((s, j) => sx[j] - s);
+    const gb = g1.map((_, j) => (v1[j] - v2[j]) ** 2 * q[j]);
+    [g1, g2, gb].forEach((acc, k) => storeParamGrad(acc, new Float32Array(heap, dParams[k], sizeOf(shapes[k + 3]))));
+  },
   compute: ({ inputs: [dy, x, sig, ...params], outputs: [dx, ...dParams], shapes }) => {
     const units = unitsOf(shapes[1]);
     const [p1, p2, beta] = unitParams(params, units);

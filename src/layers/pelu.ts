@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from '../kernels/host_kernels.js';
 import { builtWeight, checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial a and b: 1, as in the paper (PELU then starts as ELU with alpha 1). */
@@ -122,9 +122,11 @@ const MIN32 = Math.fround(PELU_MIN_PARAMETER);
 
 registerHostKernel({
   name: KERNEL,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['x', 'a', 'b'],
   outputShapes: ([x]) => [x],
+  simd: ({ kernels, inputs: [x], outputs: [y], shapes: [shape], values }) =>
+    kernels.pelu(x, y, sizeOf(shape), Math.max(values(1)[0], MIN32), 1 / Math.max(values(2)[0], MIN32)),
   compute: ({ inputs: [x, aValues, bValues], outputs: [y] }) => {
     const a = Math.max(aValues[0], MIN32);
     const inv = 1 / Math.max(bValues[0], MIN32);
@@ -139,9 +141,20 @@ registerHostKernel({
 
 registerHostKernel({
   name: KERNEL_GRAD,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['dy', 'x', 'y', 'a', 'b'],
   outputShapes: ([dy, , , a, b]) => [dy, a, b],
+  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx, da, db], shapes: [shape], values, scratch, buffer }) => {
+    const aRaw = values(3)[0];
+    const bRaw = values(4)[0];
+    const a = Math.max(aRaw, MIN32);
+    const inv = 1 / Math.max(bRaw, MIN32);
+    const sums = scratch(4);
+    kernels.pelu_grad(dy, x, y, dx, sums, sizeOf(shape), a, inv);
+    const heap = buffer();
+    const [sumA, sumB] = new Float64Array(heap, sums, 2);
+    storeBoundedGrads(aRaw, bRaw, sumA, -a * inv * inv * sumB, new Float32Array(heap, da, 1), new Float32Array(heap, db, 1));
+  },
   compute: ({ inputs: [dy, x, y, aValues, bValues], outputs: [dx, da, db] }) => {
     const a = Math.max(aValues[0], MIN32);
     const inv = 1 / Math.max(bValues[0], MIN32);
@@ -153,18 +166,21 @@ registerHostKernel({
       const v = x[i];
       const g = dy[i];
       const e = y[i] * invA;
-      const m = +(v > 0);
-      const gz = g * (m + (1 - m) * (e + 1));
+      // A select: m + (1 - m) (e + 1) is NaN at x = Infinity (0 * Infinity).
+      const gz = v > 0 ? g : g * (e + 1);
       dx[i] = gz * scale;
       sumA += g * e;
       sumB += gz * v;
     }
-    const gradA = sumA;
-    const gradB = -scale * inv * sumB;
-    da[0] = aValues[0] < MIN32 && gradA > 0 ? 0 : gradA;
-    db[0] = bValues[0] < MIN32 && gradB > 0 ? 0 : gradB;
+    storeBoundedGrads(aValues[0], bValues[0], sumA, -scale * inv * sumB, da, db);
   },
 });
+
+/** The gradients of a and b with the projection rule of atLeastMin (below). */
+function storeBoundedGrads(a: number, b: number, gradA: number, gradB: number, da: Float32Array, db: Float32Array): void {
+  da[0] = a < MIN32 && gradA > 0 ? 0 : gradA;
+  db[0] = b < MIN32 && gradB > 0 ? 0 : gradB;
+}
 
 registerHostGradientKernel(KERNEL, KERNEL_GRAD, ['y']);
 

@@ -5,6 +5,7 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  sizeOf,
   wasmSignScale,
 } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
@@ -159,6 +160,10 @@ registerHostKernel({
   name: TRAIN_KERNEL,
   inputs: ['x'],
   outputShapes: ([x]) => [x, x],
+  simd: ({ kernels, inputs: [x], outputs: [y, slopes], shapes: [shape], attrs }) => {
+    const lower = attrs.lower as number;
+    kernels.rrelu_train(x, y, slopes, sizeOf(shape), attrs.seed as number, lower, (attrs.upper as number) - lower);
+  },
   compute: ({ inputs: [x], outputs: [y, slopes], attrs }) => {
     const lower = attrs.lower as number;
     const width = (attrs.upper as number) - lower;
@@ -176,6 +181,7 @@ registerHostKernel({
   name: TRAIN_GRAD,
   inputs: ['dy', 'x', 'slopes'],
   outputShapes: ([dy]) => [dy],
+  simd: ({ kernels, inputs: [dy, x, slopes], outputs: [dx], shapes: [shape] }) => kernels.rrelu_train_grad(dy, x, slopes, dx, sizeOf(shape)),
   compute: ({ inputs: [dy, x, slopes], outputs: [dx] }) => {
     for (let i = 0; i < x.length; i++) {
       const s = slopes[i];

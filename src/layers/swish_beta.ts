@@ -5,6 +5,8 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  simdUnitParam,
+  sizeOf,
   storeParamGrad,
   unitsOf,
 } from '../kernels/host_kernels.js';
@@ -72,9 +74,14 @@ const KERNEL_GRAD = 'TfjsActivationsSwishBetaGrad';
 
 registerHostKernel({
   name: KERNEL,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['x', 'beta'],
   outputShapes: ([x]) => [x, x],
+  simd: (args) => {
+    const { kernels, inputs: [x], outputs: [y, sig], shapes: [shape] } = args;
+    const units = unitsOf(shape);
+    kernels.swish_beta(x, simdUnitParam(args, KERNEL, 'beta', 1, units), y, sig, sizeOf(shape), units);
+  },
   compute: ({ inputs: [x, betaValues], outputs: [y, sig], shapes }) => {
     const units = unitsOf(shapes[0]);
     const beta = perUnitValues(KERNEL, 'beta', betaValues, units);
@@ -92,9 +99,18 @@ registerHostKernel({
 
 registerHostKernel({
   name: KERNEL_GRAD,
-  backends: ['cpu'],
+  wasmNeedsSimd: true,
   inputs: ['dy', 'x', 'sig', 'beta'],
   outputShapes: ([dy, , , beta]) => [dy, beta],
+  simd: (args) => {
+    const { kernels, inputs: [dy, x, sig], outputs: [dx, dBeta], shapes } = args;
+    const units = unitsOf(shapes[1]);
+    const beta = simdUnitParam(args, KERNEL_GRAD, 'beta', 3, units);
+    const sums = args.scratch(units);
+    kernels.swish_beta_grad(dy, x, sig, beta, dx, sums, sizeOf(shapes[1]), units);
+    const heap = args.buffer();
+    storeParamGrad(Float64Array.from(new Float32Array(heap, sums, units)), new Float32Array(heap, dBeta, sizeOf(shapes[3])));
+  },
   compute: ({ inputs: [dy, x, sig, betaValues], outputs: [dx, dBeta], shapes }) => {
     const units = unitsOf(shapes[1]);
     const beta = perUnitValues(KERNEL, 'beta', betaValues, units);

@@ -1,0 +1,112 @@
+/**
+ * The library's SIMD kernels (module_bytes.ts, from wat_source.ts) instantiated on tfjs' wasm
+ * backend's memory, once per backend memory.
+ *
+ * Used when the runtime has WebAssembly SIMD (Node >= 16, current browsers) and the backend's
+ * memory is not shared (tfjs' multi-threaded wasm build shares it; the module imports an unshared
+ * one). Otherwise the kernels fall back to their JavaScript loops, which compute the same
+ * function. Node compiles the module synchronously on first use; a browser main thread, which
+ * refuses to compile modules over 4 KB synchronously, compiles it in the background and uses the
+ * JavaScript loops until it is ready.
+ */
+import { SIMD_MODULE_BASE64 } from './module_bytes.js';
+
+/**
+ * The exported kernels (see wat_source.ts for what each computes): arguments are byte offsets of
+ * float32 arrays on the backend's heap, element counts (`n`), the units of a row (`units`), then
+ * scalars.
+ */
+export interface SimdKernels {
+  test_exp(x: number, y: number, n: number): void;
+  test_expm1(x: number, y: number, n: number): void;
+  test_sigmoid(x: number, y: number, n: number): void;
+  scaled_elu(x: number, y: number, n: number, alpha: number, inv: number): void;
+  scaled_elu_grad(dy: number, x: number, y: number, dx: number, n: number, alpha: number, inv: number): void;
+  pelu(x: number, y: number, n: number, a: number, inv: number): void;
+  pelu_grad(dy: number, x: number, y: number, dx: number, sums: number, n: number, a: number, inv: number): void;
+  swish_beta(x: number, beta: number, y: number, sig: number, n: number, units: number): void;
+  swish_beta_grad(dy: number, x: number, sig: number, beta: number, dx: number, dbeta: number, n: number, units: number): void;
+  acon_c(x: number, p1: number, p2: number, beta: number, y: number, sig: number, n: number, units: number): void;
+  acon_c_grad(
+    dy: number, x: number, sig: number, p1: number, p2: number, beta: number,
+    dx: number, sumA: number, sumX: number, sumQ: number, n: number, units: number,
+  ): void;
+  sigmoid_sum_first(x: number, y: number, slope: number, n: number, shift: number, offset: number): void;
+  sigmoid_sum_add(x: number, y: number, slope: number, n: number, shift: number): void;
+  multiply(a: number, b: number, out: number, n: number): void;
+  rrelu_train(x: number, y: number, slopes: number, n: number, seed: number, lower: number, width: number): void;
+  rrelu_train_grad(dy: number, x: number, slopes: number, dx: number, n: number): void;
+}
+
+/** Decodes the module's bytes (atob: Node >= 16 and browsers). */
+export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
+  const text = atob(SIMD_MODULE_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** undefined: not tried yet; null: not usable here (no SIMD) or still compiling. */
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+const pending = new WeakSet<WebAssembly.Memory>();
+let enabled = true;
+
+function compiledModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  const bytes = simdModuleBytes();
+  compiled = null;
+  if (!WebAssembly.validate(bytes)) return null; // no WebAssembly SIMD in this runtime
+  try {
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    // A browser main thread: compile in the background, JavaScript loops meanwhile.
+    void WebAssembly.compile(bytes).then((m) => (compiled = m), () => undefined);
+  }
+  return compiled;
+}
+
+/** The backend's WebAssembly.Memory (emscripten exports it as `asm.memory` or `wasmMemory`). */
+function memoryOf(backend: unknown): WebAssembly.Memory | null {
+  const wasm = (backend as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } } | null)?.wasm;
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+/**
+ * The SIMD kernels working on `backend`'s memory (tfjs' wasm backend object, as a kernel
+ * receives it), or null when they cannot be used (see the module comment) or are switched off.
+ */
+export function simdKernelsFor(backend: unknown): SimdKernels | null {
+  if (!enabled) return null;
+  const memory = memoryOf(backend);
+  if (memory === null) return null;
+  const known = instances.get(memory);
+  if (known !== undefined) return known;
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
+  const module = compiledModule();
+  if (module === null || pending.has(memory)) return null;
+  const imports = { env: { memory } };
+  try {
+    const kernels = new WebAssembly.Instance(module, imports).exports as unknown as SimdKernels;
+    instances.set(memory, kernels);
+    return kernels;
+  } catch {
+    pending.add(memory);
+    void WebAssembly.instantiate(module, imports).then(
+      (instance) => instances.set(memory, instance.exports as unknown as SimdKernels),
+      () => undefined,
+    );
+    return null;
+  }
+}
+
+/**
+ * Turns the SIMD kernels off (the kernels then run their JavaScript loops on wasm) or back on;
+ * returns the previous setting. For tests and benchmarks that compare the two.
+ */
+export function setSimdKernelsEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}

@@ -1,0 +1,197 @@
+/**
+ * Building blocks of the WebAssembly text (WAT) of the SIMD kernels (see wat_source.ts): f32x4
+ * constants, the loop over a tensor four floats at a time, and exp, expm1 and the logistic
+ * sigmoid on four lanes.
+ *
+ * They are text generators, not wasm functions, so that every kernel gets them inlined (a call per
+ * four elements would cost as much as the arithmetic). Each snippet reads and writes the locals
+ * named in {@link MATH_LOCALS}, which every kernel using them declares.
+ *
+ * The functions, for float32 lanes (all NaN-propagating):
+ * - expm1(v) for v <= 0 and exp(v) for v <= 0: range reduction v = n ln2 + r with |r| <= ln2 / 2
+ *   (Cody-Waite, ln2 split in two floats), expm1(r) by a polynomial of degree 6
+ *   ({@link EXPM1_COEFFS}), 2^n built in the exponent bits, and
+ *   expm1(v) = 2^n expm1(r) + (2^n - 1), exp(v) = 2^n expm1(r) + 2^n. Arguments below -87.33 are
+ *   clamped there (n >= -126, no subnormal scale): expm1 is then -1 as in float32, exp is set to 0.
+ * - sigmoid(t) = 1 / (1 + exp(-t)) from e = exp(-|t|) (never overflows): 1 / (1 + e) for t >= 0,
+ *   e / (1 + e) for t < 0, so sigmoid(-Infinity) = 0 and sigmoid(Infinity) = 1 exactly.
+ * Their accuracy against float64 is tested in test/kernels/simd/math.test.ts.
+ */
+
+/** A float32 literal of WAT that names `value` exactly (after rounding it to float32). */
+export function f32(value: number): string {
+  const v = Math.fround(value);
+  if (!Number.isFinite(v)) throw new Error(`f32: ${value} is not a finite float32`);
+  // 9 significant digits identify every float32.
+  return Object.is(v, -0) ? '-0' : v.toPrecision(9);
+}
+
+/** `value` in all four float32 lanes. */
+export function f32x4(value: number): string {
+  const c = f32(value);
+  return `(v128.const f32x4 ${c} ${c} ${c} ${c})`;
+}
+
+/** `local.get` of `name` (without its `$`). */
+export function get(name: string): string {
+  return `(local.get $${name})`;
+}
+
+/** The v128 temporaries the math snippets use; a kernel using them declares all of them. */
+export const MATH_LOCALS = ['mN', 'mR', 'mP', 'mS', 'mE', 'mD'] as const;
+
+/** Declarations of `names` as v128 locals. */
+export function v128Locals(names: readonly string[]): string {
+  return names.map((n) => `(local $${n} v128)`).join(' ');
+}
+
+const LOG2E = Math.LOG2E;
+// ln 2 = LN2_HI + LN2_LO with LN2_HI exact in 15 bits, so that n * LN2_HI is exact for |n| < 256.
+const LN2_HI = 0.693145751953125;
+const LN2_LO = Math.LN2 - LN2_HI;
+/** Smallest argument whose 2^n scale is a normal float32 (n = -126). */
+export const EXP_MIN_ARG = -87.33;
+// 1.5 * 2^23 + 127: adding it to v log2(e) rounds to an integer n and leaves n + 127 (the biased
+// float32 exponent of 2^n) in the low mantissa bits, so a shift by 23 gives 2^n directly.
+const MAGIC = 12582912 + 127;
+
+/**
+ * expm1(r) ~ r + r^2 (c2 + c3 r + ... + c6 r^4) on |r| <= ln(2) / 2: near-minimax coefficients of
+ * the relative error (Lawson's iteration in float64 on 20,000 points: 1.5e-8; below 1e-7 with
+ * float32 arithmetic, i.e. within one float32 rounding).
+ */
+export const EXPM1_COEFFS = [0.5, 0.16666536033153534, 0.0416669026017189, 0.00836733914911747, 0.0013901886995881796];
+
+/** Sets mP = expm1(r) and mS = 2^n, where v = n ln2 + r, for `v` (an expression, v <= 0 assumed). */
+function expParts(v: string): string {
+  // Horner from the highest coefficient: c2 + r (c3 + r (... + r c6)).
+  let poly = f32x4(EXPM1_COEFFS[EXPM1_COEFFS.length - 1]);
+  for (let k = EXPM1_COEFFS.length - 2; k >= 0; k--) {
+    poly = `(f32x4.add ${f32x4(EXPM1_COEFFS[k])} (f32x4.mul ${get('mR')} ${poly}))`;
+  }
+  return [
+    // pmax(v, c) = v < c ? c : v: one instruction (max's NaN rules cost several); NaN stays NaN.
+    `(local.set $mR (f32x4.pmax ${v} ${f32x4(EXP_MIN_ARG)}))`,
+    `(local.set $mS (f32x4.add (f32x4.mul ${get('mR')} ${f32x4(LOG2E)}) ${f32x4(MAGIC)}))`,
+    `(local.set $mN (f32x4.sub ${get('mS')} ${f32x4(MAGIC)}))`,
+    `(local.set $mR (f32x4.sub (f32x4.sub ${get('mR')} (f32x4.mul ${get('mN')} ${f32x4(LN2_HI)})) (f32x4.mul ${get('mN')} ${f32x4(LN2_LO)})))`,
+    `(local.set $mP (f32x4.add ${get('mR')} (f32x4.mul (f32x4.mul ${get('mR')} ${get('mR')}) ${poly})))`,
+    `(local.set $mS (i32x4.shl ${get('mS')} (i32.const 23)))`,
+  ].join('\n');
+}
+
+/** Sets local `out` to expm1(v) for the expression `v` (lanes <= 0 or NaN). */
+export function expm1Into(out: string, v: string): string {
+  return [
+    expParts(v),
+    `(local.set $${out} (f32x4.add (f32x4.mul ${get('mS')} ${get('mP')}) (f32x4.sub ${get('mS')} ${f32x4(1)})))`,
+  ].join('\n');
+}
+
+/** Sets local `out` to exp(v) for the local `v` (lanes <= 0 or NaN; below -87.33 gives 0). */
+export function expInto(out: string, v: string): string {
+  return [
+    expParts(get(v)),
+    `(local.set $${out} (v128.andnot (f32x4.add (f32x4.mul ${get('mS')} ${get('mP')}) ${get('mS')}) (f32x4.lt ${get(v)} ${f32x4(EXP_MIN_ARG)})))`,
+  ].join('\n');
+}
+
+/** Sets local `out` to sigmoid(t) = 1 / (1 + exp(-t)) for the local `t`. Uses mE and mD. */
+export function sigmoidInto(out: string, t: string): string {
+  return [
+    `(local.set $mE (f32x4.neg (f32x4.abs ${get(t)})))`,
+    expInto('mE', 'mE'),
+    `(local.set $mD (f32x4.div ${f32x4(1)} (f32x4.add ${f32x4(1)} ${get('mE')})))`,
+    // t >= 0: 1 / (1 + e); t < 0 (and NaN, where both are NaN): e / (1 + e).
+    `(local.set $${out} (v128.bitselect ${get('mD')} (f32x4.mul ${get('mE')} ${get('mD')}) (f32x4.ge ${get(t)} ${f32x4(0)})))`,
+  ].join('\n');
+}
+
+/** How a loop body reads and writes memory: WAT for the current element(s) of a pointer local. */
+export interface LoopAccess {
+  /** A load of the current element(s) of the float32 array at pointer local `ptr`. */
+  load(ptr: string): string;
+  /** A store of `value` to the current element(s) of the array at `ptr`. */
+  store(ptr: string, value: string): string;
+  /** 4 in the vector copies of the body, 1 in the one-element copy (only lane 0 counts). */
+  lanes: 4 | 1;
+}
+
+function access(address: (ptr: string) => string, lanes: 4 | 1, offset = 0): LoopAccess {
+  return lanes === 4
+    ? {
+        load: (ptr) => `(v128.load offset=${offset} align=4 ${address(ptr)})`,
+        store: (ptr, value) => `(v128.store offset=${offset} align=4 ${address(ptr)} ${value})`,
+        lanes,
+      }
+    : {
+        load: (ptr) => `(v128.load32_zero align=4 ${address(ptr)})`,
+        store: (ptr, value) => `(v128.store32_lane align=4 0 ${address(ptr)} ${value})`,
+        lanes,
+      };
+}
+
+/**
+ * A loop over elements 0..n-1 of float32 arrays: `body` runs on eight elements per iteration (two
+ * four-lane copies, which the CPU overlaps), then on four, then on each remaining element alone
+ * (lanes 1-3 zero then, their results discarded). The index local is `i` (bytes), the count `n`
+ * (elements); declare {@link LOOP_LOCALS}.
+ */
+export function elementLoop(body: (a: LoopAccess) => string): string {
+  const at = (ptr: string): string => `(i32.add ${get(ptr)} ${get('i')})`;
+  return `
+(local.set $i (i32.const 0))
+(local.set $end (i32.shl ${get('n')} (i32.const 2)))
+(local.set $end8 (i32.and ${get('end')} (i32.const -32)))
+(block $done8 (loop $next8
+  (br_if $done8 (i32.ge_u ${get('i')} ${get('end8')}))
+  ${body(access(at, 4, 0))}
+  ${body(access(at, 4, 16))}
+  (local.set $i (i32.add ${get('i')} (i32.const 32)))
+  (br $next8)))
+(if (i32.ge_u (i32.sub ${get('end')} ${get('i')}) (i32.const 16)) (then
+  ${body(access(at, 4))}
+  (local.set $i (i32.add ${get('i')} (i32.const 16)))))
+(block $done1 (loop $next1
+  (br_if $done1 (i32.ge_u ${get('i')} ${get('end')}))
+  ${body(access(at, 1))}
+  (local.set $i (i32.add ${get('i')} (i32.const 4)))
+  (br $next1)))`;
+}
+
+/** The i32 locals {@link elementLoop} uses (besides the parameter `n`). */
+export const LOOP_LOCALS = '(local $i i32) (local $end8 i32) (local $end i32)';
+
+/**
+ * A loop over a [n / units, units] float32 tensor row by row, and within a row over its units
+ * four at a time, then one at a time. `body(element, unit)` gets the access to the current
+ * elements (arrays of n values) and to the current units' entries of per-unit arrays (units
+ * values: parameters, per-unit sums). Locals: {@link ROW_LOOP_LOCALS}; parameters `n`, `units`.
+ */
+export function rowLoop(body: (element: LoopAccess, unit: LoopAccess) => string): string {
+  const atElement = (ptr: string): string => `(i32.add ${get(ptr)} (i32.add ${get('i')} ${get('j')}))`;
+  const atUnit = (ptr: string): string => `(i32.add ${get(ptr)} ${get('j')})`;
+  return `
+(local.set $i (i32.const 0))
+(local.set $end (i32.shl ${get('n')} (i32.const 2)))
+(local.set $rowBytes (i32.shl ${get('units')} (i32.const 2)))
+(local.set $row4 (i32.and ${get('rowBytes')} (i32.const -16)))
+(block $doneRows (loop $nextRow
+  (br_if $doneRows (i32.ge_u ${get('i')} ${get('end')}))
+  (local.set $j (i32.const 0))
+  (block $done4 (loop $next4
+    (br_if $done4 (i32.ge_u ${get('j')} ${get('row4')}))
+    ${body(access(atElement, 4), access(atUnit, 4))}
+    (local.set $j (i32.add ${get('j')} (i32.const 16)))
+    (br $next4)))
+  (block $done1 (loop $next1
+    (br_if $done1 (i32.ge_u ${get('j')} ${get('rowBytes')}))
+    ${body(access(atElement, 1), access(atUnit, 1))}
+    (local.set $j (i32.add ${get('j')} (i32.const 4)))
+    (br $next1)))
+  (local.set $i (i32.add ${get('i')} ${get('rowBytes')}))
+  (br $nextRow)))`;
+}
+
+/** The i32 locals {@link rowLoop} uses (besides the parameters `n` and `units`). */
+export const ROW_LOOP_LOCALS = '(local $i i32) (local $j i32) (local $end i32) (local $rowBytes i32) (local $row4 i32)';

@@ -1,0 +1,343 @@
+/**
+ * The WebAssembly text of the library's SIMD kernels for tfjs' wasm backend. The module imports
+ * the backend's own memory (`env.memory`), so that a kernel reads its input tensors and writes
+ * its outputs where tfjs keeps them, by byte offset, with no copy. It has no data, no globals, no
+ * stack and no memory of its own: it never touches memory outside the tensors it is given.
+ *
+ * scripts/build_simd.ts assembles this text (with the `wabt` package) into module_bytes.ts;
+ * test/kernels/simd/module_bytes.test.ts checks that the two agree.
+ *
+ * Every kernel takes byte offsets of float32 arrays and an element count `n` (i32), then scalars
+ * (f32). Per-unit parameters are float32 arrays of `units` values; a row of the input is `units`
+ * consecutive values.
+ */
+import { elementLoop, expInto, expm1Into, f32x4, get, LOOP_LOCALS, MATH_LOCALS, ROW_LOOP_LOCALS, rowLoop, sigmoidInto, v128Locals } from './wat_math.js';
+
+interface Param {
+  name: string;
+  type: 'i32' | 'f32' | 'f64';
+}
+
+/**
+ * A function exported under `name`, with `params`, extra `locals` (declarations) and `body`.
+ * Every distinct v128 constant of the body is set once into a local before the body runs: V8
+ * builds a v128.const with several instructions wherever it occurs, in every loop iteration, and
+ * does not hoist it.
+ */
+function exported(name: string, params: Param[], locals: string, body: string): string {
+  const ps = params.map((p) => `(param $${p.name} ${p.type})`).join(' ');
+  const constants = new Map<string, string>();
+  const hoisted = body.replace(/\(v128\.const [^()]*\)/g, (c) => {
+    let local = constants.get(c);
+    if (local === undefined) constants.set(c, (local = `k${constants.size}`));
+    return get(local);
+  });
+  const declare = [...constants.values()].map((k) => `(local $${k} v128)`).join(' ');
+  const set = [...constants].map(([c, k]) => `(local.set $${k} ${c})`).join('\n');
+  return `(func (export "${name}") ${ps} ${locals} ${declare}\n${set}\n${hoisted})`;
+}
+
+const ptrs = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'i32' as const }));
+const scalars = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f32' as const }));
+const N: Param = { name: 'n', type: 'i32' };
+const UNITS: Param = { name: 'units', type: 'i32' };
+const MATH = v128Locals([...MATH_LOCALS, 'v', 'w', 'z', 'g', 's', 'q']);
+const ONE = f32x4(1);
+const ZERO = f32x4(0);
+
+/** Lane-wise `a > 0 ? yes : no` (NaN takes `no`). */
+function ifPositive(a: string, yes: string, no: string): string {
+  return `(v128.bitselect ${yes} ${no} (f32x4.gt ${a} ${ZERO}))`;
+}
+
+/** value, with lanes 1-3 zeroed in the one-element copy of a loop body (for sums over lanes). */
+function counted(value: string, lanes: 4 | 1): string {
+  return lanes === 4 ? value : `(v128.and ${value} (v128.const i32x4 -1 0 0 0))`;
+}
+
+/** out[i] = f(in[i]) for one of the math snippets: for testing them against float64. */
+function mathTest(name: string, snippet: (out: string, v: string) => string): string {
+  return exported(
+    name,
+    [...ptrs('x', 'y'), N],
+    `${LOOP_LOCALS} ${MATH}`,
+    elementLoop(({ load, store }) => [`(local.set $v ${load('x')})`, snippet('w', 'v'), store('y', get('w'))].join('\n')),
+  );
+}
+
+/**
+ * scaled_elu(x, y, n, alpha, inv): y = x for x > 0, alpha expm1(x inv) otherwise (NaN stays NaN).
+ * scaled_elu_grad(dy, x, y, dx, n, alpha, inv): dx = dy for x > 0, dy (y + alpha) inv otherwise.
+ */
+const scaledElu = [
+  exported(
+    'scaled_elu',
+    [...ptrs('x', 'y'), N, ...scalars('alpha', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
+    `(local.set $va (f32x4.splat ${get('alpha')}))
+(local.set $vi (f32x4.splat ${get('inv')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $v ${load('x')})`,
+    expm1Into('w', `(f32x4.pmin (f32x4.mul ${get('v')} ${get('vi')}) ${ZERO})`),
+    store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('va')} ${get('w')})`)),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'scaled_elu_grad',
+    [...ptrs('dy', 'x', 'y', 'dx'), N, ...scalars('alpha', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
+    `(local.set $va (f32x4.splat ${get('alpha')}))
+(local.set $vi (f32x4.splat ${get('inv')}))
+${elementLoop(({ load, store }) =>
+  store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(load('x'), ONE, `(f32x4.mul (f32x4.add ${load('y')} ${get('va')}) ${get('vi')})`)})`),
+)}`,
+  ),
+];
+
+/**
+ * PELU with bounded a, b given as a and inv = 1 / b:
+ * pelu(x, y, n, a, inv): z = x inv; y = a z for z > 0, a expm1(z) otherwise.
+ * pelu_grad(dy, x, y, dx, sums, n, a, inv): e = y / a, gz = dy for x > 0 and dy (e + 1) otherwise;
+ * dx = gz a inv; float64 sums[0] = sum dy e, sums[1] = sum gz x (added in float64).
+ */
+const pelu = [
+  exported(
+    'pelu',
+    [...ptrs('x', 'y'), N, ...scalars('a', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
+    `(local.set $va (f32x4.splat ${get('a')}))
+(local.set $vi (f32x4.splat ${get('inv')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $z (f32x4.mul ${load('x')} ${get('vi')}))`,
+    expm1Into('w', `(f32x4.pmin ${get('z')} ${ZERO})`),
+    store('y', `(f32x4.mul ${get('va')} ${ifPositive(get('z'), get('z'), get('w'))})`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'pelu_grad',
+    [...ptrs('dy', 'x', 'y', 'dx', 'sums'), N, ...scalars('a', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $vInvA v128) (local $vScale v128) (local $sumA0 v128) (local $sumA1 v128) (local $sumB0 v128) (local $sumB1 v128)`,
+    `(local.set $vInvA (f32x4.splat (f32.div (f32.const 1) ${get('a')})))
+(local.set $vScale (f32x4.splat (f32.mul ${get('a')} ${get('inv')})))
+${elementLoop(({ load, store, lanes }) =>
+  [
+    `(local.set $v ${load('x')})`,
+    `(local.set $g ${load('dy')})`,
+    `(local.set $w (f32x4.mul ${load('y')} ${get('vInvA')}))`,
+    `(local.set $z (f32x4.mul ${get('g')} ${ifPositive(get('v'), ONE, `(f32x4.add ${get('w')} ${ONE})`)}))`,
+    store('dx', `(f32x4.mul ${get('z')} ${get('vScale')})`),
+    addF64('sumA', counted(`(f32x4.mul ${get('g')} ${get('w')})`, lanes)),
+    addF64('sumB', counted(`(f32x4.mul ${get('z')} ${get('v')})`, lanes)),
+  ].join('\n'),
+)}
+(f64.store (local.get $sums) ${totalF64('sumA')})
+(f64.store offset=8 (local.get $sums) ${totalF64('sumB')})`,
+  ),
+];
+
+/** Adds the four float32 lanes of `value` to the float64 pair accumulators `name`0 and `name`1. */
+function addF64(name: string, value: string): string {
+  return [
+    `(local.set $q ${value})`,
+    `(local.set $${name}0 (f64x2.add ${get(`${name}0`)} (f64x2.promote_low_f32x4 ${get('q')})))`,
+    `(local.set $${name}1 (f64x2.add ${get(`${name}1`)} (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${get('q')} ${get('q')}))))`,
+  ].join('\n');
+}
+
+/** The float64 total of the accumulators `name`0 and `name`1. */
+function totalF64(name: string): string {
+  const sum = `(f64x2.add ${get(`${name}0`)} ${get(`${name}1`)})`;
+  return `(f64.add (f64x2.extract_lane 0 ${sum}) (f64x2.extract_lane 1 ${sum}))`;
+}
+
+/**
+ * Swish-beta, per-unit beta (units values):
+ * swish_beta(x, beta, y, sig, n, units): s = sigmoid(beta x), sig = s, y = x s.
+ * swish_beta_grad(dy, x, sig, beta, dx, dbeta, n, units): q = x s (1 - s), dx = dy (s + beta q),
+ * dbeta[unit] += dy x q (dbeta holds units sums, zeroed by the caller).
+ */
+const swishBeta = [
+  exported(
+    'swish_beta',
+    [...ptrs('x', 'beta', 'y', 'sig'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH}`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $z (f32x4.mul ${unit.load('beta')} ${get('v')}))`,
+        sigmoidInto('s', 'z'),
+        el.store('sig', get('s')),
+        el.store('y', `(f32x4.mul ${get('v')} ${get('s')})`),
+      ].join('\n'),
+    ),
+  ),
+  exported(
+    'swish_beta_grad',
+    [...ptrs('dy', 'x', 'sig', 'beta', 'dx', 'dbeta'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH}`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $g ${el.load('dy')})`,
+        `(local.set $s ${el.load('sig')})`,
+        `(local.set $q (f32x4.mul ${get('v')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))))`,
+        el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${get('s')} (f32x4.mul ${unit.load('beta')} ${get('q')})))`),
+        unit.store('dbeta', `(f32x4.add ${unit.load('dbeta')} (f32x4.mul (f32x4.mul ${get('g')} ${get('v')}) ${get('q')}))`),
+      ].join('\n'),
+    ),
+  ),
+];
+
+/**
+ * ACON-C, per-unit p1, p2, beta (d = p1 - p2):
+ * acon_c(x, p1, p2, beta, y, sig, n, units): s = sigmoid(beta d x), sig = s, y = x (d s + p2).
+ * acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumX, sumQ, n, units): q = x s (1 - s),
+ * b = beta d q, dx = dy (d s + d b + p2); per unit: sumA += dy (x s + x b), sumX += dy x,
+ * sumQ += dy x q (zeroed by the caller; dp1 = sumA, dp2 = sumX - sumA, dbeta = d^2 sumQ).
+ */
+const aconC = [
+  exported(
+    'acon_c',
+    [...ptrs('x', 'p1', 'p2', 'beta', 'y', 'sig'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH} (local $d v128)`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $d (f32x4.sub ${unit.load('p1')} ${unit.load('p2')}))`,
+        `(local.set $z (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('v')}))`,
+        sigmoidInto('s', 'z'),
+        el.store('sig', get('s')),
+        el.store('y', `(f32x4.mul ${get('v')} (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) ${unit.load('p2')}))`),
+      ].join('\n'),
+    ),
+  ),
+  exported(
+    'acon_c_grad',
+    [...ptrs('dy', 'x', 'sig', 'p1', 'p2', 'beta', 'dx', 'sumA', 'sumX', 'sumQ'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH} (local $d v128) (local $b v128)`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $g ${el.load('dy')})`,
+        `(local.set $s ${el.load('sig')})`,
+        `(local.set $d (f32x4.sub ${unit.load('p1')} ${unit.load('p2')}))`,
+        `(local.set $q (f32x4.mul ${get('v')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))))`,
+        `(local.set $b (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('q')}))`,
+        el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) (f32x4.mul ${get('d')} ${get('b')})) ${unit.load('p2')}))`),
+        `(local.set $w (f32x4.mul ${get('g')} ${get('v')}))`,
+        unit.store('sumA', `(f32x4.add ${unit.load('sumA')} (f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')}))))`),
+        unit.store('sumX', `(f32x4.add ${unit.load('sumX')} ${get('w')})`),
+        unit.store('sumQ', `(f32x4.add ${unit.load('sumQ')} (f32x4.mul ${get('w')} ${get('q')}))`),
+      ].join('\n'),
+    ),
+  ),
+];
+
+/**
+ * A sum of shifted sigmoids, one shift per call (MSAF):
+ * sigmoid_sum_first(x, y, slope, n, shift, offset): s = sigmoid(x - shift); y = offset + s,
+ * slope = s - s^2. sigmoid_sum_add(x, y, slope, n, shift): y += s, slope += s - s^2.
+ * multiply(a, b, out, n): out = a b (the gradient dy slope).
+ */
+const sigmoidSum = [
+  exported(
+    'sigmoid_sum_first',
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift', 'offset')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift v128) (local $vOffset v128)`,
+    `(local.set $vShift (f32x4.splat ${get('shift')}))
+(local.set $vOffset (f32x4.splat ${get('offset')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
+    sigmoidInto('s', 'z'),
+    store('y', `(f32x4.add ${get('vOffset')} ${get('s')})`),
+    store('slope', `(f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'sigmoid_sum_add',
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift v128)`,
+    `(local.set $vShift (f32x4.splat ${get('shift')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
+    sigmoidInto('s', 'z'),
+    store('y', `(f32x4.add ${load('y')} ${get('s')})`),
+    store('slope', `(f32x4.add ${load('slope')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')})))`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'multiply',
+    [...ptrs('a', 'b', 'out'), N],
+    LOOP_LOCALS,
+    elementLoop(({ load, store }) => store('out', `(f32x4.mul ${load('a')} ${load('b')})`)),
+  ),
+];
+
+/** mulberry32's state increment. */
+const MULBERRY = 0x6d2b79f5;
+
+/**
+ * RReLU in training: rrelu_train(x, y, slopes, n, seed, lower, width): draw k (k = 0..n-1) is
+ * mulberry32 from `seed` (the same numbers as src/experiment/shuffle.ts' mulberry32: its state
+ * after k + 1 steps is seed + (k + 1) 0x6D2B79F5, so four draws are computed at once), a = lower +
+ * width u in float64, slope = float32(1 / a); y = x for x > 0, x slope otherwise.
+ * rrelu_train_grad(dy, x, slopes, dx, n): dx = dy for x > 0, dy slope otherwise.
+ */
+const rreluTrain = [
+  exported(
+    'rrelu_train',
+    [...ptrs('x', 'y', 'slopes', 'n', 'seed'), { name: 'lower', type: 'f64' }, { name: 'width', type: 'f64' }],
+    `${LOOP_LOCALS} ${MATH} (local $t v128) (local $lo v128) (local $hi v128) (local $vLower v128) (local $vWidth v128)`,
+    `(local.set $vLower (f64x2.splat ${get('lower')}))
+(local.set $vWidth (f64x2.splat ${get('width')}))
+${elementLoop(({ load, store, lanes }) =>
+  [
+    lanes === 4
+      ? `(local.set $t (i32x4.add (i32x4.splat ${get('seed')}) (v128.const i32x4 ${[1, 2, 3, 4].map((k) => (k * MULBERRY) | 0).join(' ')})))
+(local.set $seed (i32.add ${get('seed')} (i32.const ${(4 * MULBERRY) | 0})))`
+      : `(local.set $seed (i32.add ${get('seed')} (i32.const ${MULBERRY})))
+(local.set $t (i32x4.splat ${get('seed')}))`,
+    `(local.set $t (i32x4.mul (v128.xor ${get('t')} (i32x4.shr_u ${get('t')} (i32.const 15))) (v128.or ${get('t')} (i32x4.splat (i32.const 1)))))`,
+    `(local.set $t (v128.xor ${get('t')} (i32x4.add ${get('t')} (i32x4.mul (v128.xor ${get('t')} (i32x4.shr_u ${get('t')} (i32.const 7))) (v128.or ${get('t')} (i32x4.splat (i32.const 61)))))))`,
+    `(local.set $t (v128.xor ${get('t')} (i32x4.shr_u ${get('t')} (i32.const 14))))`,
+    `(local.set $lo ${slopePair(get('t'))})`,
+    `(local.set $hi ${slopePair(`(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${get('t')} ${get('t')})`)})`,
+    `(local.set $s (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('lo')} ${get('hi')}))`,
+    `(local.set $v ${load('x')})`,
+    store('slopes', get('s')),
+    store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('v')} ${get('s')})`)),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'rrelu_train_grad',
+    [...ptrs('dy', 'x', 'slopes', 'dx'), N],
+    LOOP_LOCALS,
+    elementLoop(({ load, store }) => store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(load('x'), ONE, load('slopes'))})`)),
+  ),
+];
+
+/** float32(1 / (lower + width u)) in lanes 0-1 for the uint32 draws in lanes 0-1 of `bits`. */
+function slopePair(bits: string): string {
+  const u = `(f64x2.mul (f64x2.convert_low_i32x4_u ${bits}) (v128.const f64x2 ${2 ** -32} ${2 ** -32}))`;
+  return `(f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add ${get('vLower')} (f64x2.mul ${get('vWidth')} ${u}))))`;
+}
+
+/** The whole module's text. */
+export function simdModuleText(): string {
+  return `(module
+(import "env" "memory" (memory 0))
+${mathTest('test_expm1', (out, v) => expm1Into(out, get(v)))}
+${mathTest('test_exp', expInto)}
+${mathTest('test_sigmoid', sigmoidInto)}
+${[...scaledElu, ...pelu, ...swishBeta, ...aconC, ...sigmoidSum, ...rreluTrain].join('\n')}
+)`;
+}

@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import '../../../src/index.js';
+import { runHostKernel } from '../../../src/kernels/host_kernels.js';
+import { setSimdKernelsEnabled, simdKernelsFor } from '../../../src/kernels/simd/instance.js';
+import { useBackend } from '../../helpers/backends.js';
+import { expectClose } from '../../helpers/numeric.js';
+import { expectStableMemory, seeded } from '../wasm_test_util.js';
+
+/**
+ * Every SIMD kernel on the wasm backend against the same kernel's JavaScript loop (the SIMD
+ * module switched off), on shapes that take every path of the loops (eight, four and one element
+ * at a time; rows whose width is and is not a multiple of 4), with zeros, tiny, large, NaN and
+ * infinite inputs. The JavaScript loops are checked against the formulas and the tfjs ops in the
+ * layers' tests and host_kernels.test.ts.
+ */
+const SPECIAL = [0, -0, 1e-30, -1e-30, 30, -30, 100, -100, NaN, Infinity, -Infinity, 2];
+const SHAPES: number[][] = [[1, 1], [1, 3], [2, 4], [3, 5], [7, 8], [5, 13], [1, 37], [16, 64]];
+
+/** Values in [-scale, scale), with the special values spread over the first elements when `special`. */
+function data(n: number, seed: number, scale = 3, special = true): Float32Array {
+  const v = seeded(n, seed).map((x) => x * scale);
+  if (special) SPECIAL.forEach((s, k) => k * 3 < n && (v[k * 3] = s));
+  return v;
+}
+
+/** Runs kernel `name` with SIMD on and off; returns the outputs' values of both. */
+function both(name: string, inputs: () => tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): Float32Array[][] {
+  const run = (simd: boolean): Float32Array[] => {
+    const previous = setSimdKernelsEnabled(simd);
+    try {
+      return tf.tidy(() => {
+        const out = runHostKernel(name, inputs(), attrs);
+        return (Array.isArray(out) ? out : [out]).map((t) => Float32Array.from(t.dataSync()));
+      });
+    } finally {
+      setSimdKernelsEnabled(previous);
+    }
+  };
+  return [run(true), run(false)];
+}
+
+/** Equal within tolerance; NaN where the other is NaN; infinities equal. */
+function expectSame(actual: Float32Array, expected: Float32Array, atol: number, rtol: number, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  const finite: number[] = [];
+  expected.forEach((e, i) => {
+    if (Number.isFinite(e)) finite.push(i);
+    else if (Number.isNaN(e)) expect(actual[i], `${label} element ${i}`).toBeNaN();
+    else expect(actual[i], `${label} element ${i}`).toBe(e);
+  });
+  expectClose(finite.map((i) => actual[i]), finite.map((i) => expected[i]), atol, rtol);
+}
+
+/** Outputs of SIMD and JavaScript agree: element outputs tightly, parameter sums a little looser (float32 vs float64 sums). */
+function expectAgree([simd, js]: Float32Array[][], label: string, elementOutputs = 1): void {
+  expect(simd.length).toBe(js.length);
+  simd.forEach((out, k) => {
+    const tight = k < elementOutputs;
+    expectSame(out, js[k], tight ? 1e-6 : 1e-5, tight ? 2e-6 : 2e-5, `${label} output ${k}`);
+  });
+}
+
+describe('SIMD kernels on wasm', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('are available here (Node has WebAssembly SIMD, the backend memory is not shared)', () => {
+    expect(simdKernelsFor(tf.backend())).not.toBeNull();
+  });
+
+  describe.each(SHAPES.map((s) => [s.join('x'), s] as const))('shape %s', (_label, shape) => {
+    const n = shape[0] * shape[1];
+    const units = shape[1];
+    const x = (): tf.Tensor => tf.tensor(data(n, 1), shape);
+    const dy = (): tf.Tensor => tf.tensor(data(n, 2, 1, false), shape);
+
+    it.each([
+      [0.5, 1],
+      [1.3, 1.3],
+      [2, 0.7],
+    ])('scaled ELU alpha %f beta %f, forward and gradient', (alpha, beta) => {
+      const attrs = { alpha, beta };
+      expectAgree(both('TfjsActivationsScaledELU', () => ({ x: x() }), attrs), 'forward');
+      const y = (): tf.Tensor => runHostKernel('TfjsActivationsScaledELU', { x: x() }, attrs) as tf.Tensor;
+      expectAgree(both('TfjsActivationsScaledELUGrad', () => ({ dy: dy(), x: x(), y: y() }), attrs), 'gradient');
+    });
+
+    it.each([
+      [1, 1],
+      [1.7, 0.4],
+      [0.05, -2], // both below the bound 0.1: the kernel uses 0.1 and blocks the gradients that lower them
+    ])('PELU a %f b %f, forward and gradient', (aValue, bValue) => {
+      const a = (): tf.Tensor => tf.tensor1d([aValue]);
+      const b = (): tf.Tensor => tf.tensor1d([bValue]);
+      expectAgree(both('TfjsActivationsPELU', () => ({ x: x(), a: a(), b: b() })), 'forward');
+      const y = (): tf.Tensor => runHostKernel('TfjsActivationsPELU', { x: x(), a: a(), b: b() }) as tf.Tensor;
+      expectAgree(both('TfjsActivationsPELUGrad', () => ({ dy: dy(), x: x(), y: y(), a: a(), b: b() })), 'gradient');
+    });
+
+    it.each([['per unit'], ['shared']])('Swish-beta, beta %s, forward and gradient', (kind) => {
+      const beta = (): tf.Tensor => (kind === 'shared' ? tf.tensor1d([1.4]) : tf.tensor1d(data(units, 3, 2, false)));
+      expectAgree(both('TfjsActivationsSwishBeta', () => ({ x: x(), beta: beta() })), 'forward', 2);
+      const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
+      const sig = (): tf.Tensor => (runHostKernel('TfjsActivationsSwishBeta', { x: xFinite(), beta: beta() }) as tf.Tensor[])[1];
+      expectAgree(both('TfjsActivationsSwishBetaGrad', () => ({ dy: dy(), x: xFinite(), sig: sig(), beta: beta() })), 'gradient');
+    });
+
+    it.each([['per unit'], ['shared']])('ACON-C, parameters %s, forward and gradient', (kind) => {
+      const param = (seed: number) => (): tf.Tensor => (kind === 'shared' ? tf.tensor1d([seed / 4]) : tf.tensor1d(data(units, seed, 1.5, false)));
+      const [p1, p2, beta] = [param(4), param(5), param(6)];
+      expectAgree(both('TfjsActivationsAconC', () => ({ x: x(), p1: p1(), p2: p2(), beta: beta() })), 'forward', 2);
+      const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
+      const sig = (): tf.Tensor => (runHostKernel('TfjsActivationsAconC', { x: xFinite(), p1: p1(), p2: p2(), beta: beta() }) as tf.Tensor[])[1];
+      expectAgree(
+        both('TfjsActivationsAconCGrad', () => ({ dy: dy(), x: xFinite(), sig: sig(), p1: p1(), p2: p2(), beta: beta() })),
+        'gradient',
+      );
+    });
+
+    it.each([
+      [[0, 20], 0],
+      [[0, -2, 3], -1],
+      [[1.5], 0.25],
+    ])('sum of sigmoids, shifts %j offset %f, forward and gradient', (shifts, offset) => {
+      const attrs = { shifts, offset };
+      expectAgree(both('TfjsActivationsSigmoidSum', () => ({ x: x() }), attrs), 'forward', 2);
+      const slope = (): tf.Tensor => (runHostKernel('TfjsActivationsSigmoidSum', { x: x() }, attrs) as tf.Tensor[])[1];
+      expectAgree(both('TfjsActivationsSigmoidSumGrad', () => ({ dy: dy(), slope: slope() })), 'gradient');
+    });
+
+    it.each([0, 12345, 2 ** 32 - 5])('RReLU training with seed %i: the same draws and values bit for bit', (seed) => {
+      const attrs = { lower: 3, upper: 8, seed };
+      const [simd, js] = both('TfjsActivationsRReLUTraining', () => ({ x: x() }), attrs);
+      simd.forEach((out, k) => expect(Array.from(out), `output ${k}`).toEqual(Array.from(js[k])));
+      const slopes = (): tf.Tensor => (runHostKernel('TfjsActivationsRReLUTraining', { x: x() }, attrs) as tf.Tensor[])[1];
+      const [gs, gj] = both('TfjsActivationsRReLUTrainingGrad', () => ({ dy: dy(), x: x(), slopes: slopes() }));
+      expect(Array.from(gs[0])).toEqual(Array.from(gj[0]));
+    });
+  });
+
+  it('free every temporary: tensors, bytes and the backend data ids stay flat', () => {
+    const shape = [5, 13];
+    expectStableMemory(() => {
+      tf.tidy(() => {
+        const x = tf.tensor(data(65, 1), shape);
+        const dy = tf.tensor(data(65, 2, 1, false), shape);
+        const beta = tf.tensor1d([1.2]);
+        const [, sig] = runHostKernel('TfjsActivationsSwishBeta', { x, beta }) as tf.Tensor[];
+        runHostKernel('TfjsActivationsSwishBetaGrad', { dy, x, sig, beta });
+        const p = tf.tensor1d([0.5]);
+        const [, s2] = runHostKernel('TfjsActivationsAconC', { x, p1: p, p2: beta, beta: p }) as tf.Tensor[];
+        runHostKernel('TfjsActivationsAconCGrad', { dy, x, sig: s2, p1: p, p2: beta, beta: p });
+        const y = runHostKernel('TfjsActivationsPELU', { x, a: beta, b: p }) as tf.Tensor;
+        runHostKernel('TfjsActivationsPELUGrad', { dy, x, y, a: beta, b: p });
+      });
+    }, 5);
+  });
+
+  it('reject a per-unit parameter of the wrong size by name', () => {
+    expect(() =>
+      tf.tidy(() => runHostKernel('TfjsActivationsSwishBeta', { x: tf.zeros([2, 5]), beta: tf.ones([3]) })),
+    ).toThrow(/parameter 'beta' has 3 values; expected 1 or 5/);
+  });
+});
