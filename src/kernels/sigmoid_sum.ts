@@ -18,10 +18,12 @@ registerHostKernel({
   inputs: ['x'],
   outputShapes: ([x]) => [x, x],
   simd: ({ kernels, inputs: [x], outputs: [y, slope], shapes: [shape], attrs }) => {
-    const [first, ...rest] = attrs.shifts as number[];
+    const shifts = attrs.shifts as number[];
     const n = sizeOf(shape);
-    kernels.sigmoid_sum_first(x, y, slope, n, first, attrs.offset as number);
-    for (const shift of rest) kernels.sigmoid_sum_add(x, y, slope, n, shift);
+    const offset = attrs.offset as number;
+    if (shifts.length === 1) kernels.sigmoid_sum_first(x, y, slope, n, shifts[0], offset);
+    else kernels.sigmoid_sum_two(x, y, slope, n, shifts[0], shifts[1], offset);
+    for (const shift of shifts.slice(2)) kernels.sigmoid_sum_add(x, y, slope, n, shift);
   },
   compute: ({ inputs: [x], outputs: [y, slope], attrs }) => {
     const shifts = attrs.shifts as number[];

@@ -18,23 +18,10 @@ interface Param {
   type: 'i32' | 'f32' | 'f64';
 }
 
-/**
- * A function exported under `name`, with `params`, extra `locals` (declarations) and `body`.
- * Every distinct v128 constant of the body is set once into a local before the body runs: V8
- * builds a v128.const with several instructions wherever it occurs, in every loop iteration, and
- * does not hoist it.
- */
+/** A function exported under `name`, with `params`, extra `locals` (declarations) and `body`. */
 function exported(name: string, params: Param[], locals: string, body: string): string {
   const ps = params.map((p) => `(param $${p.name} ${p.type})`).join(' ');
-  const constants = new Map<string, string>();
-  const hoisted = body.replace(/\(v128\.const [^()]*\)/g, (c) => {
-    let local = constants.get(c);
-    if (local === undefined) constants.set(c, (local = `k${constants.size}`));
-    return get(local);
-  });
-  const declare = [...constants.values()].map((k) => `(local $${k} v128)`).join(' ');
-  const set = [...constants].map(([c, k]) => `(local.set $${k} ${c})`).join('\n');
-  return `(func (export "${name}") ${ps} ${locals} ${declare}\n${set}\n${hoisted})`;
+  return `(func (export "${name}") ${ps} ${locals}\n${body})`;
 }
 
 const ptrs = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'i32' as const }));
@@ -240,7 +227,9 @@ const aconC = [
 /**
  * A sum of shifted sigmoids, one shift per call (MSAF):
  * sigmoid_sum_first(x, y, slope, n, shift, offset): s = sigmoid(x - shift); y = offset + s,
- * slope = s - s^2. sigmoid_sum_add(x, y, slope, n, shift): y += s, slope += s - s^2.
+ * slope = s - s^2. sigmoid_sum_two(x, y, slope, n, shift0, shift1, offset): the same for two
+ * shifts in one pass (MSAF's usual case). sigmoid_sum_add(x, y, slope, n, shift): y += s,
+ * slope += s - s^2.
  * multiply(a, b, out, n): out = a b (the gradient dy slope).
  */
 const sigmoidSum = [
@@ -256,6 +245,25 @@ ${elementLoop(({ load, store }) =>
     sigmoidInto('s', 'z'),
     store('y', `(f32x4.add ${get('vOffset')} ${get('s')})`),
     store('slope', `(f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'sigmoid_sum_two',
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift0', 'shift1', 'offset')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift0 v128) (local $vShift1 v128) (local $vOffset v128)`,
+    `(local.set $vShift0 (f32x4.splat ${get('shift0')}))
+(local.set $vShift1 (f32x4.splat ${get('shift1')}))
+(local.set $vOffset (f32x4.splat ${get('offset')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $v ${load('x')})`,
+    `(local.set $z (f32x4.sub ${get('v')} ${get('vShift0')}))`,
+    sigmoidInto('s', 'z'),
+    `(local.set $z (f32x4.sub ${get('v')} ${get('vShift1')}))`,
+    sigmoidInto('w', 'z'),
+    store('y', `(f32x4.add (f32x4.add ${get('vOffset')} ${get('s')}) ${get('w')})`),
+    store('slope', `(f32x4.add (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')})) (f32x4.sub ${get('w')} (f32x4.mul ${get('w')} ${get('w')})))`),
   ].join('\n'),
 )}`,
   ),
