@@ -77,9 +77,10 @@ export interface HostKernel {
   wasm?: (inputs: tf.TensorInfo[], backend: WasmBackendLike, attrs: tf.NamedAttrMap) => tf.TensorInfo | null;
   /**
    * On wasm, the kernel as calls of the library's WebAssembly SIMD kernels (simd/wat_source.ts),
-   * used instead of `wasm` and `compute` when the runtime has them (simd/instance.ts).
+   * used instead of `wasm` and `compute` when the runtime has them (simd/instance.ts). Returns
+   * false to leave the case (e.g. an attribute value the module has no kernel for) to them.
    */
-  simd?: (args: SimdKernelArgs) => void;
+  simd?: (args: SimdKernelArgs) => void | false;
   /**
    * On wasm, use this kernel only in its SIMD form: without it, {@link hasHostKernel} says no and
    * the layer runs its tfjs ops (for kernels whose JavaScript loop is slower than the backend's
@@ -135,7 +136,8 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
     const outShapes = kernel.outputShapes(shapes, attrs);
     if (isWasm(backend)) {
       const simd = kernel.simd === undefined ? null : simdKernelsFor(backend);
-      if (simd !== null) return runSimd(kernel, simd, infos, outShapes, backend, attrs);
+      const done = simd === null ? null : runSimd(kernel, simd, infos, outShapes, backend, attrs);
+      if (done !== null) return done;
       const replaced = kernel.wasm?.(infos, backend, attrs) ?? null;
       if (replaced !== null) return replaced;
       const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
@@ -182,12 +184,12 @@ function runSimd(
   outShapes: number[][],
   backend: WasmBackendLike,
   attrs: tf.NamedAttrMap,
-): tf.TensorInfo | tf.TensorInfo[] {
+): tf.TensorInfo | tf.TensorInfo[] | null {
   const offset = (t: tf.TensorInfo): number => heapOffset(backend, t);
   const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
   const temps: tf.TensorInfo[] = [];
   try {
-    (kernel.simd as (args: SimdKernelArgs) => void)({
+    const result = (kernel.simd as NonNullable<HostKernel['simd']>)({
       kernels: simd,
       inputs: infos.map(offset),
       outputs: outs.map(offset),
@@ -205,6 +207,10 @@ function runSimd(
         return view.byteOffset;
       },
     });
+    if (result === false) {
+      for (const t of outs) backend.disposeData(t.dataId);
+      return null;
+    }
   } catch (e) {
     for (const t of outs) backend.disposeData(t.dataId);
     throw e;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, describe, floatInput, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -120,20 +120,10 @@ const KERNEL = 'TfjsActivationsMaxout';
 const KERNEL_GRAD = 'TfjsActivationsMaxoutGrad';
 
 function groupMax(x: Float32Array, start: number, pieces: number): number {
-  // Branch-free (which of two random values is larger is a coin flip for the branch predictor);
-  // a NaN stays NaN. Infinities give Infinity - Infinity = NaN: then the exact loop (rare, so
-  // that branch is predictable).
+  // Math.max: NaN if any value is NaN, exact (a branch-free a + (b - a) [b > a] is not: with
+  // a = -0.5, b = -1e-30 it gives 0, which then matches neither value in the gradient).
   let m = x[start];
-  for (let k = 1; k < pieces; k++) {
-    const v = x[start + k];
-    m += (v - m) * +(v > m);
-  }
-  if (m === m) return m;
-  m = x[start];
-  for (let k = 1; k < pieces; k++) {
-    const v = x[start + k];
-    if (v > m || v !== v) m = v;
-  }
+  for (let k = 1; k < pieces; k++) m = Math.max(m, x[start + k]);
   return m;
 }
 
@@ -141,16 +131,16 @@ registerHostKernel({
   name: KERNEL,
   inputs: ['x'],
   outputShapes: ([x], { pieces }) => [[...x.slice(0, -1), x[x.length - 1] / (pieces as number)]],
+  // On wasm, pairs (the default) in the SIMD module; other group sizes in the loop below.
+  simd: ({ kernels, inputs: [x], outputs: [y], shapes: [shape], attrs }) => {
+    if (attrs.pieces !== 2) return false;
+    kernels.maxout2(x, y, sizeOf(shape) / 2);
+  },
   compute: ({ inputs: [x], outputs: [y], attrs }) => {
     const pieces = attrs.pieces as number;
     if (pieces === 2) {
       // The default, spelled out so that the JIT sees two loads per group.
-      for (let g = 0; g < y.length; g++) {
-        const a = x[2 * g];
-        const b = x[2 * g + 1];
-        const m = a + (b - a) * +(b > a);
-        y[g] = m === m ? m : groupMax(x, 2 * g, 2);
-      }
+      for (let g = 0; g < y.length; g++) y[g] = Math.max(x[2 * g], x[2 * g + 1]);
       return;
     }
     for (let g = 0, start = 0; g < y.length; g++, start += pieces) y[g] = groupMax(x, start, pieces);
@@ -161,14 +151,17 @@ registerHostKernel({
   name: KERNEL_GRAD,
   inputs: ['dy', 'x'],
   outputShapes: ([, x]) => [x],
+  simd: ({ kernels, inputs: [dy, x], outputs: [dx], shapes: [shape], attrs }) => {
+    if (attrs.pieces !== 2) return false;
+    kernels.maxout2_grad(dy, x, dx, sizeOf(shape));
+  },
   compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
     const pieces = attrs.pieces as number;
     if (pieces === 2) {
       for (let g = 0; g < dy.length; g++) {
         const a = x[2 * g];
         const b = x[2 * g + 1];
-        let m = a + (b - a) * +(b > a);
-        if (m !== m) m = groupMax(x, 2 * g, 2);
+        const m = Math.max(a, b);
         const d = dy[g];
         dx[2 * g] = d * +(a === m);
         dx[2 * g + 1] = d * +(b === m);

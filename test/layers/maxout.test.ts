@@ -41,6 +41,15 @@ describe.each(BACKENDS)('Maxout on %s', (backend) => {
     expectClose(g.dataSync(), ROWS.flatMap((r) => gradient(r, k)), 0, 0);
   });
 
+  it.each([2, 3])('is exact for values of very different magnitude (max(-0.5, -1e-30) = -1e-30), k = %i', (k) => {
+    const row = [-0.5, -1e-30, 1e-30, 0.75, -1e-20, -3].map(Math.fround);
+    const layer = maxout({ pieces: k });
+    const x = tf.tensor2d([row]);
+    expectClose((layer.apply(x) as tf.Tensor).dataSync(), formula(row, k), 0, 0);
+    const g = tf.grad((v: tf.Tensor) => (layer.apply(v) as tf.Tensor).sum())(x);
+    expectClose(g.dataSync(), gradient(row, k), 0, 0);
+  });
+
   it('groups along the last axis of rank-3 inputs and casts int32 to float32', () => {
     const xs = [1, 5, 2, 2, -1, -3, 0, 7];
     const y = maxout().apply(tf.tensor3d(xs, [1, 2, 4], 'int32')) as tf.Tensor;

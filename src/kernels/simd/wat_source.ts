@@ -289,6 +289,77 @@ ${elementLoop(({ load, store }) =>
   ),
 ];
 
+// Byte patterns of i8x16.shuffle over two vectors a = [a0 a1 a2 a3], b = [b0 b1 b2 b3].
+const lanes = (...ls: number[]): string => ls.flatMap((l) => [0, 1, 2, 3].map((k) => 4 * l + k)).join(' ');
+const EVENS = lanes(0, 2, 4, 6); // [a0 a2 b0 b2]
+const ODDS = lanes(1, 3, 5, 7); // [a1 a3 b1 b3]
+const ZIP_LO = lanes(0, 4, 1, 5); // [a0 b0 a1 b1]
+const ZIP_HI = lanes(2, 6, 3, 7); // [a2 b2 a3 b3]
+
+/** 1.0 in the lanes where `mask` is set, 0.0 elsewhere. */
+const indicator = (mask: string): string => `(v128.and ${mask} ${ONE})`;
+
+/**
+ * Maxout over pairs of consecutive values (pieces = 2), for n outputs (2n inputs):
+ * maxout2(x, y, n): y[g] = max(x[2g], x[2g+1]) (NaN if either is NaN, as f32x4.max).
+ * maxout2_grad(dy, x, dx, n): dx[2g + k] = dy[g] * (x[2g + k] == y[g] ? 1 : 0) (a product, so a
+ * NaN or infinite dy gives NaN where the indicator is 0, as the JavaScript loop).
+ */
+const maxout = [
+  exported(
+    'maxout2',
+    [...ptrs('x', 'y'), N],
+    '(local $i i32) (local $end i32) (local $end4 i32) (local $a v128) (local $b v128)',
+    `(local.set $end (i32.shl ${get('n')} (i32.const 2)))
+(local.set $end4 (i32.and ${get('end')} (i32.const -16)))
+(block $done4 (loop $next4
+  (br_if $done4 (i32.ge_u ${get('i')} ${get('end4')}))
+  (local.set $a (v128.load align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (local.set $b (v128.load offset=16 align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (v128.store align=4 (i32.add ${get('y')} ${get('i')}) (f32x4.max (i8x16.shuffle ${EVENS} ${get('a')} ${get('b')}) (i8x16.shuffle ${ODDS} ${get('a')} ${get('b')})))
+  (local.set $i (i32.add ${get('i')} (i32.const 16)))
+  (br $next4)))
+(block $done1 (loop $next1
+  (br_if $done1 (i32.ge_u ${get('i')} ${get('end')}))
+  (local.set $a (v128.load32_zero align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (local.set $b (v128.load32_zero offset=4 align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (v128.store32_lane align=4 0 (i32.add ${get('y')} ${get('i')}) (f32x4.max ${get('a')} ${get('b')}))
+  (local.set $i (i32.add ${get('i')} (i32.const 4)))
+  (br $next1)))`,
+  ),
+  exported(
+    'maxout2_grad',
+    [...ptrs('dy', 'x', 'dx'), N],
+    '(local $i i32) (local $end i32) (local $end4 i32) (local $a v128) (local $b v128) (local $m v128) (local $d v128) (local $e v128) (local $o v128)',
+    `(local.set $end (i32.shl ${get('n')} (i32.const 2)))
+(local.set $end4 (i32.and ${get('end')} (i32.const -16)))
+(block $done4 (loop $next4
+  (br_if $done4 (i32.ge_u ${get('i')} ${get('end4')}))
+  (local.set $a (v128.load align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (local.set $b (v128.load offset=16 align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (local.set $e (i8x16.shuffle ${EVENS} ${get('a')} ${get('b')}))
+  (local.set $o (i8x16.shuffle ${ODDS} ${get('a')} ${get('b')}))
+  (local.set $m (f32x4.max ${get('e')} ${get('o')}))
+  (local.set $d (v128.load align=4 (i32.add ${get('dy')} ${get('i')})))
+  (local.set $e (f32x4.mul ${get('d')} ${indicator(`(f32x4.eq ${get('e')} ${get('m')})`)}))
+  (local.set $o (f32x4.mul ${get('d')} ${indicator(`(f32x4.eq ${get('o')} ${get('m')})`)}))
+  (v128.store align=4 (i32.add ${get('dx')} (i32.shl ${get('i')} (i32.const 1))) (i8x16.shuffle ${ZIP_LO} ${get('e')} ${get('o')}))
+  (v128.store offset=16 align=4 (i32.add ${get('dx')} (i32.shl ${get('i')} (i32.const 1))) (i8x16.shuffle ${ZIP_HI} ${get('e')} ${get('o')}))
+  (local.set $i (i32.add ${get('i')} (i32.const 16)))
+  (br $next4)))
+(block $done1 (loop $next1
+  (br_if $done1 (i32.ge_u ${get('i')} ${get('end')}))
+  (local.set $a (v128.load32_zero align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (local.set $b (v128.load32_zero offset=4 align=4 (i32.add ${get('x')} (i32.shl ${get('i')} (i32.const 1)))))
+  (local.set $m (f32x4.max ${get('a')} ${get('b')}))
+  (local.set $d (v128.load32_zero align=4 (i32.add ${get('dy')} ${get('i')})))
+  (v128.store32_lane align=4 0 (i32.add ${get('dx')} (i32.shl ${get('i')} (i32.const 1))) (f32x4.mul ${get('d')} ${indicator(`(f32x4.eq ${get('a')} ${get('m')})`)}))
+  (v128.store32_lane offset=4 align=4 0 (i32.add ${get('dx')} (i32.shl ${get('i')} (i32.const 1))) (f32x4.mul ${get('d')} ${indicator(`(f32x4.eq ${get('b')} ${get('m')})`)}))
+  (local.set $i (i32.add ${get('i')} (i32.const 4)))
+  (br $next1)))`,
+  ),
+];
+
 /** mulberry32's state increment. */
 const MULBERRY = 0x6d2b79f5;
 
@@ -346,6 +417,6 @@ export function simdModuleText(): string {
 ${mathTest('test_expm1', (out, v) => expm1Into(out, get(v)))}
 ${mathTest('test_exp', expInto)}
 ${mathTest('test_sigmoid', sigmoidInto)}
-${[...scaledElu, ...pelu, ...swishBeta, ...aconC, ...sigmoidSum, ...rreluTrain].join('\n')}
+${[...scaledElu, ...pelu, ...swishBeta, ...aconC, ...sigmoidSum, ...rreluTrain, ...maxout].join('\n')}
 )`;
 }

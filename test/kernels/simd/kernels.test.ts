@@ -130,6 +130,18 @@ describe('SIMD kernels on wasm', () => {
       expectAgree(both('TfjsActivationsSigmoidSumGrad', () => ({ dy: dy(), slope: slope() })), 'gradient');
     });
 
+    it.each([2, 3])('Maxout with %i pieces (3: the JavaScript loop on wasm too), forward and gradient', (pieces) => {
+      const xs = (): tf.Tensor => tf.tensor(data(n * pieces, 1), [shape[0], units * pieces]);
+      // Ties: equal pairs pass the gradient to both values.
+      const tied = (): tf.Tensor => tf.tensor(data(n * pieces, 7).map((v, i) => (i % 5 === 0 ? 1 : v)), [shape[0], units * pieces]);
+      for (const input of [xs, tied]) {
+        const [simd, js] = both('TfjsActivationsMaxout', () => ({ x: input() }), { pieces });
+        expect(Array.from(simd[0])).toEqual(Array.from(js[0]));
+        const [gs, gj] = both('TfjsActivationsMaxoutGrad', () => ({ dy: dy(), x: input() }), { pieces });
+        expect(Array.from(gs[0])).toEqual(Array.from(gj[0]));
+      }
+    });
+
     it.each([0, 12345, 2 ** 32 - 5])('RReLU training with seed %i: the same draws and values bit for bit', (seed) => {
       const attrs = { lower: 3, upper: 8, seed };
       const [simd, js] = both('TfjsActivationsRReLUTraining', () => ({ x: x() }), attrs);
