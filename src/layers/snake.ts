@@ -5,8 +5,10 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  sizeOf,
   storeParamGrad,
   unitsOf,
+  type SimdKernelArgs,
 } from '../kernels/host_kernels.js';
 import {
   builtWeight,
@@ -142,10 +144,22 @@ function guarded(values: Float32Array, units: number, attrs: tf.NamedAttrMap): F
   return Float64Array.from(a, (v) => (Math.abs(v) >= MIN_ABS_A32 ? v : Math.fround(v + (v >= 0 ? MIN_ABS_A32 : -MIN_ABS_A32))));
 }
 
+/** The guarded per-unit a of input `index` and its reciprocals on the heap, for the SIMD kernels. */
+function simdA(args: SimdKernelArgs, index: number, units: number): [number, number] {
+  const a = guarded(args.values(index), units, args.attrs);
+  return [args.scratch(a), args.scratch(a.map((v) => 1 / v))];
+}
+
 registerHostKernel({
   name: KERNEL,
   inputs: ['x', 'a'],
   outputShapes: ([x]) => [x, x],
+  simd: (args) => {
+    const { kernels, inputs: [x], outputs: [y, sin], shapes: [shape] } = args;
+    const units = unitsOf(shape);
+    const [a, inv] = simdA(args, 1, units);
+    kernels.snake(x, a, inv, y, sin, sizeOf(shape), units);
+  },
   compute: ({ inputs: [x, aValues], outputs: [y, sin], shapes, attrs }) => {
     const units = unitsOf(shapes[0]);
     const a = guarded(aValues, units, attrs);
@@ -166,6 +180,17 @@ registerHostKernel({
   name: KERNEL_GRAD,
   inputs: ['dy', 'x', 'sin', 'a'],
   outputShapes: ([dy, , , a]) => [dy, a],
+  simd: (args) => {
+    const { kernels, inputs: [dy, x, sin], outputs: [dx, da], shapes } = args;
+    const units = unitsOf(shapes[1]);
+    const [a, inv] = simdA(args, 3, units);
+    const sums = args.scratch(units);
+    kernels.snake_grad(dy, x, sin, a, inv, dx, sums, sizeOf(shapes[1]), units);
+    const heap = args.buffer();
+    const invValues = new Float32Array(heap, inv, units);
+    const acc = Float64Array.from(new Float32Array(heap, sums, units), (sum, j) => sum * invValues[j]);
+    storeParamGrad(acc, new Float32Array(heap, da, sizeOf(shapes[3])));
+  },
   compute: ({ inputs: [dy, x, sin, aValues], outputs: [dx, da], shapes, attrs }) => {
     const units = unitsOf(shapes[1]);
     const a = guarded(aValues, units, attrs);

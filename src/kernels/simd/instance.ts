@@ -36,6 +36,9 @@ export interface SimdKernels {
   sigmoid_sum_add(x: number, y: number, slope: number, n: number, shift: number): void;
   multiply(a: number, b: number, out: number, n: number): void;
   rrelu_train(x: number, y: number, slopes: number, n: number, seed: number, lower: number, width: number): void;
+  test_sin(x: number, y: number, n: number): void;
+  snake(x: number, a: number, inv: number, y: number, sin: number, n: number, units: number): void;
+  snake_grad(dy: number, x: number, sin: number, a: number, inv: number, dx: number, sums: number, n: number, units: number): void;
   maxout2(x: number, y: number, n: number): void;
   maxout2_grad(dy: number, x: number, dx: number, n: number): void;
   rrelu_train_grad(dy: number, x: number, slopes: number, dx: number, n: number): void;

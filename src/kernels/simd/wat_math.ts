@@ -80,7 +80,7 @@ function expParts(v: string): string {
   ].join('\n');
 }
 
-/** Sets local `out` to expm1(v) for the expression `v` (lanes <= 0 or NaN). */
+/** Sets local `out` to expm1(v) for the expression `v` (lanes <= 0 or NaN; others unspecified). */
 export function expm1Into(out: string, v: string): string {
   return [
     expParts(v),
@@ -129,6 +129,64 @@ function access(address: (ptr: string) => string, lanes: 4 | 1, offset = 0): Loo
         store: (ptr, value) => `(v128.store32_lane align=4 0 ${address(ptr)} ${value})`,
         lanes,
       };
+}
+
+// Near-minimax coefficients on |r| <= pi/4 (Lawson's iteration in float64, like EXPM1_COEFFS):
+// sin r = r + r^3 (s1 + s2 r^2 + s3 r^4), relative error 3.8e-9; cos r = 1 - r^2 / 2 + r^4 (c2 +
+// c3 r^2 + c4 r^4), 1.2e-10. Both within one float32 rounding in float32 arithmetic.
+export const SIN_COEFFS = [-0.16666655242443085, 0.00833216030150652, -0.0001951528392964974];
+export const COS_COEFFS = [0.04166664555668831, -0.0013887316454201937, 2.4433154976577498e-5];
+// pi/2 = PIO2_HI + PIO2_LO, PIO2_HI with 33 significant bits: n PIO2_HI is exact for |n| < 2^20.
+const PIO2_HI = 1.5707963267341256;
+const PIO2_LO = 6.077094383272197e-11;
+const MAGIC64 = 1.5 * 2 ** 52;
+
+/** The v128 temporaries of {@link sinProductInto}. */
+export const SIN_LOCALS = ['tLo', 'tHi', 'nLo', 'nHi', 'sR', 'sZ', 'sQ'] as const;
+
+const HIGH_TO_LOW = '8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
+const LOW_HALVES = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+
+/** A float64 literal of WAT for every float64 `value`. */
+function f64x2(value: number): string {
+  return `(v128.const f64x2 ${value} ${value})`;
+}
+
+/**
+ * Sets local `out` to sin(k a x) for the float32 locals `x` and `a` and k = 1 or 2. The argument
+ * t = k a x is formed and reduced in float64 (t - n pi/2 with n = round(2 t / pi), two-part pi/2:
+ * accurate for |t| up to about 1.6e6; the quadrant comes from the low bits of n + 1.5 * 2^52, so
+ * beyond 2^31 it is wrong; float32 cannot tell sin apart there anyway), as the JavaScript loops
+ * pass the float64 product to Math.sin; r = t - n pi/2 then goes to float32, and the quadrant n
+ * mod 4 picks sin r, cos r and the sign. NaN or infinite t gives NaN.
+ */
+export function sinProductInto(out: string, x: string, a: string, k: 1 | 2): string {
+  const half = (t: string, n: string, high: boolean): string[] => {
+    const lanes = (v: string): string => (high ? `(i8x16.shuffle ${HIGH_TO_LOW} ${get(v)} ${get(v)})` : get(v));
+    const product = `(f64x2.mul (f64x2.promote_low_f32x4 ${lanes(x)}) (f64x2.promote_low_f32x4 ${lanes(a)}))`;
+    return [
+      `(local.set $${t} ${k === 1 ? product : `(f64x2.mul ${product} ${f64x2(2)})`})`,
+      // n + 1.5 * 2^52 rounds 2t/pi to an integer and holds it in the low 32 bits (quadrant below).
+      `(local.set $${n} (f64x2.add (f64x2.mul ${get(t)} ${f64x2(2 / Math.PI)}) ${f64x2(MAGIC64)}))`,
+      `(local.set $${t} (f64x2.sub ${get(t)} (f64x2.mul (f64x2.sub ${get(n)} ${f64x2(MAGIC64)}) ${f64x2(PIO2_HI)})))`,
+      `(local.set $${t} (f64x2.sub ${get(t)} (f64x2.mul (f64x2.sub ${get(n)} ${f64x2(MAGIC64)}) ${f64x2(PIO2_LO)})))`,
+    ];
+  };
+  let sinPoly = f32x4(SIN_COEFFS[2]);
+  for (const c of [SIN_COEFFS[1], SIN_COEFFS[0]]) sinPoly = `(f32x4.add ${f32x4(c)} (f32x4.mul ${get('sZ')} ${sinPoly}))`;
+  let cosPoly = f32x4(COS_COEFFS[2]);
+  for (const c of [COS_COEFFS[1], COS_COEFFS[0]]) cosPoly = `(f32x4.add ${f32x4(c)} (f32x4.mul ${get('sZ')} ${cosPoly}))`;
+  const sin = `(f32x4.add ${get('sR')} (f32x4.mul (f32x4.mul ${get('sR')} ${get('sZ')}) ${sinPoly}))`;
+  const cos = `(f32x4.add (f32x4.sub ${f32x4(1)} (f32x4.mul ${get('sZ')} ${f32x4(0.5)})) (f32x4.mul (f32x4.mul ${get('sZ')} ${get('sZ')}) ${cosPoly}))`;
+  return [
+    ...half('tLo', 'nLo', false),
+    ...half('tHi', 'nHi', true),
+    `(local.set $sR (i8x16.shuffle ${LOW_HALVES} (f32x4.demote_f64x2_zero ${get('tLo')}) (f32x4.demote_f64x2_zero ${get('tHi')})))`,
+    `(local.set $sQ (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 ${get('nLo')} ${get('nHi')}))`,
+    `(local.set $sZ (f32x4.mul ${get('sR')} ${get('sR')}))`,
+    // Odd quadrants take cos r; quadrants 2 and 3 flip the sign (bit 1 of n moved to the sign bit).
+    `(local.set $${out} (v128.xor (v128.bitselect ${cos} ${sin} (i32x4.eq (v128.and ${get('sQ')} (v128.const i32x4 1 1 1 1)) (v128.const i32x4 1 1 1 1))) (i32x4.shl (v128.and ${get('sQ')} (v128.const i32x4 2 2 2 2)) (i32.const 30))))`,
+  ].join('\n');
 }
 
 /**

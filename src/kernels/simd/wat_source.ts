@@ -11,7 +11,21 @@
  * (f32). Per-unit parameters are float32 arrays of `units` values; a row of the input is `units`
  * consecutive values.
  */
-import { elementLoop, expInto, expm1Into, f32x4, get, LOOP_LOCALS, MATH_LOCALS, ROW_LOOP_LOCALS, rowLoop, sigmoidInto, v128Locals } from './wat_math.js';
+import {
+  elementLoop,
+  expInto,
+  expm1Into,
+  f32x4,
+  get,
+  LOOP_LOCALS,
+  MATH_LOCALS,
+  ROW_LOOP_LOCALS,
+  rowLoop,
+  SIN_LOCALS,
+  sigmoidInto,
+  sinProductInto,
+  v128Locals,
+} from './wat_math.js';
 
 interface Param {
   name: string;
@@ -28,7 +42,7 @@ const ptrs = (...names: string[]): Param[] => names.map((name) => ({ name, type:
 const scalars = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f32' as const }));
 const N: Param = { name: 'n', type: 'i32' };
 const UNITS: Param = { name: 'units', type: 'i32' };
-const MATH = v128Locals([...MATH_LOCALS, 'v', 'w', 'z', 'g', 's', 'q']);
+const MATH = v128Locals([...MATH_LOCALS, ...SIN_LOCALS, 'v', 'w', 'z', 'g', 's', 'q']);
 const ONE = f32x4(1);
 const ZERO = f32x4(0);
 
@@ -66,7 +80,8 @@ const scaledElu = [
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $v ${load('x')})`,
-    expm1Into('w', `(f32x4.pmin (f32x4.mul ${get('v')} ${get('vi')}) ${ZERO})`),
+    // Positive lanes give an unspecified expm1 (even NaN), which the select below discards.
+    expm1Into('w', `(f32x4.mul ${get('v')} ${get('vi')})`),
     store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('va')} ${get('w')})`)),
   ].join('\n'),
 )}`,
@@ -99,7 +114,7 @@ const pelu = [
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $z (f32x4.mul ${load('x')} ${get('vi')}))`,
-    expm1Into('w', `(f32x4.pmin ${get('z')} ${ZERO})`),
+    expm1Into('w', get('z')), // positive lanes: discarded below
     store('y', `(f32x4.mul ${get('va')} ${ifPositive(get('z'), get('z'), get('w'))})`),
   ].join('\n'),
 )}`,
@@ -360,6 +375,55 @@ const maxout = [
   ),
 ];
 
+/**
+ * Snake, per-unit a (already guarded away from 0 by the caller) and inv = 1 / a:
+ * snake(x, a, inv, y, sin, n, units): s = sin(a x), sin = s, y = x + s^2 inv.
+ * snake_grad(dy, x, sin, a, inv, dx, sums, n, units): s2 = sin(2 a x), dx = dy (1 + s2),
+ * sums[unit] += dy (x s2 - s^2 inv) (zeroed by the caller; da = sums inv).
+ */
+const snake = [
+  exported(
+    'snake',
+    [...ptrs('x', 'a', 'inv', 'y', 'sin'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH} (local $va v128)`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $va ${unit.load('a')})`,
+        sinProductInto('s', 'v', 'va', 1),
+        el.store('sin', get('s')),
+        el.store('y', `(f32x4.add ${get('v')} (f32x4.mul (f32x4.mul ${get('s')} ${get('s')}) ${unit.load('inv')}))`),
+      ].join('\n'),
+    ),
+  ),
+  exported(
+    'snake_grad',
+    [...ptrs('dy', 'x', 'sin', 'a', 'inv', 'dx', 'sums'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH} (local $va v128)`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $va ${unit.load('a')})`,
+        `(local.set $g ${el.load('dy')})`,
+        `(local.set $s ${el.load('sin')})`,
+        sinProductInto('w', 'v', 'va', 2),
+        el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${ONE} ${get('w')}))`),
+        unit.store(
+          'sums',
+          `(f32x4.add ${unit.load('sums')} (f32x4.mul ${get('g')} (f32x4.sub (f32x4.mul ${get('v')} ${get('w')}) (f32x4.mul (f32x4.mul ${get('s')} ${get('s')}) ${unit.load('inv')}))))`,
+        ),
+      ].join('\n'),
+    ),
+  ),
+  exported(
+    'test_sin',
+    [...ptrs('x', 'y'), N],
+    `${LOOP_LOCALS} ${MATH} (local $va v128)`,
+    `(local.set $va ${ONE})
+${elementLoop(({ load, store }) => [`(local.set $v ${load('x')})`, sinProductInto('w', 'v', 'va', 1), store('y', get('w'))].join('\n'))}`,
+  ),
+];
+
 /** mulberry32's state increment. */
 const MULBERRY = 0x6d2b79f5;
 
@@ -417,6 +481,6 @@ export function simdModuleText(): string {
 ${mathTest('test_expm1', (out, v) => expm1Into(out, get(v)))}
 ${mathTest('test_exp', expInto)}
 ${mathTest('test_sigmoid', sigmoidInto)}
-${[...scaledElu, ...pelu, ...swishBeta, ...aconC, ...sigmoidSum, ...rreluTrain, ...maxout].join('\n')}
+${[...scaledElu, ...pelu, ...swishBeta, ...aconC, ...sigmoidSum, ...rreluTrain, ...maxout, ...snake].join('\n')}
 )`;
 }

@@ -130,6 +130,22 @@ describe('SIMD kernels on wasm', () => {
       expectAgree(both('TfjsActivationsSigmoidSumGrad', () => ({ dy: dy(), slope: slope() })), 'gradient');
     });
 
+    it.each([
+      ['per unit', true],
+      ['shared', true],
+      ['shared', false],
+    ])('Snake, a %s, guard %s, forward and gradient', (kind, guard) => {
+      // Per unit: a mix of signs and of values inside the guard band (|a| < 1e-3 is moved out of it).
+      const a = (): tf.Tensor => (kind === 'shared' ? tf.tensor1d([0.7]) : tf.tensor1d(data(units, 8, 2, false).map((v, j) => (j % 3 === 2 ? v * 1e-4 : v))));
+      const attrs = { guard };
+      expectAgree(both('TfjsActivationsSnake', () => ({ x: x(), a: a() }), attrs), 'forward', 2);
+      const sin = (): tf.Tensor => (runHostKernel('TfjsActivationsSnake', { x: x(), a: a() }, attrs) as tf.Tensor[])[1];
+      const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
+      const sinFinite = (): tf.Tensor => (runHostKernel('TfjsActivationsSnake', { x: xFinite(), a: a() }, attrs) as tf.Tensor[])[1];
+      expectAgree(both('TfjsActivationsSnakeGrad', () => ({ dy: dy(), x: x(), sin: sin(), a: a() }), attrs), 'gradient');
+      expectAgree(both('TfjsActivationsSnakeGrad', () => ({ dy: dy(), x: xFinite(), sin: sinFinite(), a: a() }), attrs), 'gradient, finite');
+    });
+
     it.each([2, 3])('Maxout with %i pieces (3: the JavaScript loop on wasm too), forward and gradient', (pieces) => {
       const xs = (): tf.Tensor => tf.tensor(data(n * pieces, 1), [shape[0], units * pieces]);
       // Ties: equal pairs pass the gradient to both values.

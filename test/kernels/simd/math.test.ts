@@ -12,7 +12,7 @@ const kernels = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(
 const X = 1024; // byte offsets of the input and output arrays
 const Y = 2 * 1024 * 1024;
 
-function apply(name: 'test_exp' | 'test_expm1' | 'test_sigmoid', values: ArrayLike<number>): Float32Array {
+function apply(name: 'test_exp' | 'test_expm1' | 'test_sigmoid' | 'test_sin', values: ArrayLike<number>): Float32Array {
   new Float32Array(memory.buffer, X, values.length).set(values);
   kernels[name](X, Y, values.length);
   return Float32Array.from(new Float32Array(memory.buffer, Y, values.length));
@@ -74,6 +74,18 @@ describe('SIMD math on four lanes and one', () => {
     expect(y[3]).toBeNaN();
     expect(y[4]).toBe(0.5);
     expect(y[5]).toBe(0.5);
+  });
+
+  it('sin is within 1 float32 rounding of float64 (abs error 1.2e-7) up to |x| = 1e5, NaN at infinities', () => {
+    const x = Float32Array.from([...grid(-10, 10, 8000), ...grid(-1e5, 1e5, 8000), 1e-30, -1e-30, 0, Math.PI / 4, 3 * Math.PI]);
+    const y = apply('test_sin', x);
+    let worst = 0;
+    x.forEach((v, i) => (worst = Math.max(worst, Math.abs(y[i] - Math.sin(v)))));
+    expect(worst).toBeLessThan(1.2e-7);
+    expect(y[x.length - 5]).toBe(Math.fround(1e-30)); // sin x = x exactly for tiny x
+    const special = apply('test_sin', [Infinity, -Infinity, NaN, 0]);
+    expect(Array.from(special.subarray(0, 3)).every(Number.isNaN)).toBe(true);
+    expect(special[3]).toBe(0);
   });
 
   it('expm1 and exp propagate NaN in every lane position', () => {
