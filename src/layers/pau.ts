@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf, type SimdKernelArgs } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, describe, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -141,15 +141,28 @@ tf.serialization.registerClass(PAU);
 const KERNEL = 'TfjsActivationsPAU';
 const KERNEL_GRAD = 'TfjsActivationsPAUGrad';
 
+/** The default degrees' coefficients (a_0..a_5, |b_1|..|b_4|) for the SIMD kernels, or null for other degrees. */
+function simdCoefficients(args: SimdKernelArgs, aIndex: number): number[] | null {
+  const a = args.values(aIndex);
+  const b = args.values(aIndex + 1);
+  return a.length === 6 && b.length === 4 ? [...a, ...Array.from(b, Math.abs)] : null;
+}
+
 registerHostKernel({
   name: KERNEL,
   inputs: ['x', 'numerator', 'denominator'],
   outputShapes: ([x]) => [x],
+  // On wasm, the default degrees in float64 SIMD (the same results as forward54); others below.
+  simd: (args) => {
+    const coefficients = simdCoefficients(args, 1);
+    if (coefficients === null) return false;
+    args.kernels.pau54(args.inputs[0], args.outputs[0], sizeOf(args.shapes[0]), ...coefficients);
+  },
   compute: ({ inputs: [x, a, bSigned], outputs: [y] }) => {
     const b = Float64Array.from(bSigned, Math.abs);
     const m = a.length - 1;
     const n = b.length - 1;
-    if (m === 5 && n === 4) {
+    if (m === 5 && n === 3) {
       forward54(x, a, b, y);
       return;
     }
@@ -169,13 +182,26 @@ registerHostKernel({
   name: KERNEL_GRAD,
   inputs: ['dy', 'x', 'numerator', 'denominator'],
   outputShapes: ([dy, , a, b]) => [dy, a, b],
+  simd: (args) => {
+    const coefficients = simdCoefficients(args, 2);
+    if (coefficients === null) return false;
+    const bSigned = Float32Array.from(args.values(3));
+    const sums = args.scratch(20); // 10 float64 sums
+    const [dy, x] = args.inputs;
+    const [dx, da, db] = args.outputs;
+    args.kernels.pau54_grad(dy, x, dx, sums, sizeOf(args.shapes[1]), ...coefficients);
+    const heap = args.buffer();
+    // A copy: a Float64Array view would need sums to be 8-byte aligned.
+    const acc = new Float64Array(heap.slice(sums, sums + 80));
+    storePauGrads(acc.subarray(0, 6), acc.subarray(6), bSigned, new Float32Array(heap, da, 6), new Float32Array(heap, db, 4));
+  },
   compute: ({ inputs: [dy, x, a, bSigned], outputs: [dx, da, db] }) => {
     const b = Float64Array.from(bSigned, Math.abs);
     const m = a.length - 1;
     const n = b.length - 1;
     const accA = new Float64Array(m + 1);
     const accB = new Float64Array(n + 1);
-    if (m === 5 && n === 4) {
+    if (m === 5 && n === 3) {
       backward54(dy, x, a, b, dx, accA, accB);
     } else for (let i = 0; i < x.length; i++) {
       const v = x[i];
@@ -210,25 +236,31 @@ registerHostKernel({
         power *= z;
       }
     }
-    for (let k = 0; k <= m; k++) da[k] = accA[k];
-    for (let k = 0; k <= n; k++) db[k] = bSigned[k] > 0 ? accB[k] : -accB[k];
+    storePauGrads(accA, accB, bSigned, da, db);
   },
 });
 
+/** The coefficients' gradients from the sums over |b_k| (d|b|/db = sign(b), -1 at 0 as tfjs' abs). */
+function storePauGrads(accA: Float64Array, accB: Float64Array, bSigned: Float32Array, da: Float32Array, db: Float32Array): void {
+  for (let k = 0; k < accA.length; k++) da[k] = accA[k];
+  for (let k = 0; k < accB.length; k++) db[k] = bSigned[k] > 0 ? accB[k] : -accB[k];
+}
+
 registerHostGradientKernel(KERNEL, KERNEL_GRAD);
 
-// The default degrees (5/4) with the coefficients and sums in local variables: the general loops
-// above keep them in arrays, which V8 reads and writes through memory for every element (about
-// 2-3x slower). Same operations in the same order, so the same float64 results.
+// The default degrees (5/4: a_0..a_5 and b_1..b_4, i.e. b[0..3]) with the coefficients and sums in
+// local variables: the general loops above keep them in arrays, which V8 reads and writes through
+// memory for every element (about 2-3x slower). Same operations in the same order, so the same
+// float64 results (except at infinite x, where both give NaN anyway).
 
 function forward54(x: Float32Array, a: Float32Array, b: Float64Array, y: Float32Array): void {
   const [a0, a1, a2, a3, a4, a5] = a;
-  const [b0, b1, b2, b3, b4] = b;
+  const [b0, b1, b2, b3] = b;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     const z = Math.abs(v);
     const p = ((((a5 * v + a4) * v + a3) * v + a2) * v + a1) * v + a0;
-    const q = (((b4 * z + b3) * z + b2) * z + b1) * z + b0;
+    const q = ((b3 * z + b2) * z + b1) * z + b0;
     y[i] = p / (1 + z * q);
   }
 }
@@ -237,9 +269,9 @@ function backward54(
   dy: Float32Array, x: Float32Array, a: Float32Array, b: Float64Array, dx: Float32Array, accA: Float64Array, accB: Float64Array,
 ): void {
   const [a0, a1, a2, a3, a4, a5] = a;
-  const [b0, b1, b2, b3, b4] = b;
+  const [b0, b1, b2, b3] = b;
   let sa0 = 0, sa1 = 0, sa2 = 0, sa3 = 0, sa4 = 0, sa5 = 0;
-  let sb0 = 0, sb1 = 0, sb2 = 0, sb3 = 0, sb4 = 0;
+  let sb0 = 0, sb1 = 0, sb2 = 0, sb3 = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     const g = dy[i];
@@ -256,10 +288,8 @@ function backward54(
     p = p * v + a1;
     dp = dp * v + p;
     p = p * v + a0;
-    let r = b4;
+    let r = b3;
     let dr = r;
-    r = r * z + b3;
-    dr = dr * z + r;
     r = r * z + b2;
     dr = dr * z + r;
     r = r * z + b1;
@@ -281,15 +311,13 @@ function backward54(
     const c = (gq * p) / q;
     const z2 = z * z;
     const z3 = z2 * z;
-    const z4 = z3 * z;
     sb0 -= c * z;
     sb1 -= c * z2;
     sb2 -= c * z3;
-    sb3 -= c * z4;
-    sb4 -= c * (z4 * z);
+    sb3 -= c * (z3 * z);
   }
   accA.set([sa0, sa1, sa2, sa3, sa4, sa5]);
-  accB.set([sb0, sb1, sb2, sb3, sb4]);
+  accB.set([sb0, sb1, sb2, sb3]);
 }
 
 /** c_0 + z (c_1 + z (c_2 + ...)) for scalar coefficients c and a tensor z. */

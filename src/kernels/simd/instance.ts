@@ -39,6 +39,8 @@ export interface SimdKernels {
   test_sin(x: number, y: number, n: number): void;
   snake(x: number, a: number, inv: number, y: number, sin: number, n: number, units: number): void;
   snake_grad(dy: number, x: number, sin: number, a: number, inv: number, dx: number, sums: number, n: number, units: number): void;
+  pau54(x: number, y: number, n: number, ...coefficients: number[]): void;
+  pau54_grad(dy: number, x: number, dx: number, sums: number, n: number, ...coefficients: number[]): void;
   maxout2(x: number, y: number, n: number): void;
   maxout2_grad(dy: number, x: number, dx: number, n: number): void;
   rrelu_train_grad(dy: number, x: number, slopes: number, dx: number, n: number): void;

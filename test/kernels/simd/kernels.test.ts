@@ -146,6 +146,21 @@ describe('SIMD kernels on wasm', () => {
       expectAgree(both('TfjsActivationsSnakeGrad', () => ({ dy: dy(), x: xFinite(), sin: sinFinite(), a: a() }), attrs), 'gradient, finite');
     });
 
+    it.each([
+      ['default degrees 5/4', [0.03, 0.6, 1.8, 1.2, 0.3, 0.02], [-1.1, 0.0, 2.9, 0.5]],
+      ['degrees 5/5 (the JavaScript loop on wasm too)', [0.03, 0.6, 1.8, 1.2, 0.3, 0.02], [-1.1, 0.0, 2.9, 0.5, 0.01]],
+      ['degrees 3/2 (the JavaScript loop on wasm too)', [0.1, 1, 0.5, 0.2], [0.3, -0.2]],
+    ])('PAU, %s: the float64 results of the JavaScript loops', (_kind, numerator, denominator) => {
+      const inputs = (): tf.NamedTensorMap => ({ x: x(), numerator: tf.tensor1d(numerator), denominator: tf.tensor1d(denominator) });
+      const [simd, js] = both('TfjsActivationsPAU', inputs);
+      expect(Array.from(simd[0])).toEqual(Array.from(js[0])); // same operations in the same order
+      const [gs, gj] = both('TfjsActivationsPAUGrad', () => ({ dy: dy(), ...inputs() }));
+      expect(Array.from(gs[0])).toEqual(Array.from(gj[0]));
+      // The coefficient sums add up in another order: equal to float32 rounding.
+      expectSame(gs[1], gj[1], 1e-6, 1e-6, 'numerator gradient');
+      expectSame(gs[2], gj[2], 1e-6, 1e-6, 'denominator gradient');
+    });
+
     it.each([2, 3])('Maxout with %i pieces (3: the JavaScript loop on wasm too), forward and gradient', (pieces) => {
       const xs = (): tf.Tensor => tf.tensor(data(n * pieces, 1), [shape[0], units * pieces]);
       // Ties: equal pairs pass the gradient to both values.
