@@ -147,8 +147,8 @@ export const SIN_LOCALS = ['tLo', 'tHi', 'nLo', 'nHi', 'sR', 'sZ', 'sQ'] as cons
 const HIGH_TO_LOW = '8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
 const LOW_HALVES = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
 
-/** A float64 literal of WAT for every float64 `value`. */
-function f64x2(value: number): string {
+/** `value` in both float64 lanes (WAT prints every float64 exactly). */
+export function f64x2(value: number): string {
   return `(v128.const f64x2 ${value} ${value})`;
 }
 

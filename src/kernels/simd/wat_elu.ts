@@ -1,0 +1,80 @@
+/**
+ * The ELU family's SIMD kernels (ELU-alpha and CELU through the scaled ELU, PELU).
+ */
+import { exported, ptrs, scalars, N, MATH, ONE, ifPositive, counted, addF64, totalF64 } from './wat_function.js';
+import { elementLoop, expm1Into, get, LOOP_LOCALS } from './wat_math.js';
+
+/**
+ * scaled_elu(x, y, n, alpha, inv): y = x for x > 0, alpha expm1(x inv) otherwise (NaN stays NaN).
+ * scaled_elu_grad(dy, x, y, dx, n, alpha, inv): dx = dy for x > 0, dy (y + alpha) inv otherwise.
+ */
+export const scaledElu = [
+  exported(
+    'scaled_elu',
+    [...ptrs('x', 'y'), N, ...scalars('alpha', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
+    `(local.set $va (f32x4.splat ${get('alpha')}))
+(local.set $vi (f32x4.splat ${get('inv')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $v ${load('x')})`,
+    // Positive lanes give an unspecified expm1 (even NaN), which the select below discards.
+    expm1Into('w', `(f32x4.mul ${get('v')} ${get('vi')})`),
+    store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('va')} ${get('w')})`)),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'scaled_elu_grad',
+    [...ptrs('dy', 'x', 'y', 'dx'), N, ...scalars('alpha', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
+    `(local.set $va (f32x4.splat ${get('alpha')}))
+(local.set $vi (f32x4.splat ${get('inv')}))
+${elementLoop(({ load, store }) =>
+  store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(load('x'), ONE, `(f32x4.mul (f32x4.add ${load('y')} ${get('va')}) ${get('vi')})`)})`),
+)}`,
+  ),
+];
+
+/**
+ * PELU with bounded a, b given as a and inv = 1 / b:
+ * pelu(x, y, n, a, inv): z = x inv; y = a z for z > 0, a expm1(z) otherwise.
+ * pelu_grad(dy, x, y, dx, sums, n, a, inv): e = y / a, gz = dy for x > 0 and dy (e + 1) otherwise;
+ * dx = gz a inv; float64 sums[0] = sum dy e, sums[1] = sum gz x (added in float64).
+ */
+export const pelu = [
+  exported(
+    'pelu',
+    [...ptrs('x', 'y'), N, ...scalars('a', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
+    `(local.set $va (f32x4.splat ${get('a')}))
+(local.set $vi (f32x4.splat ${get('inv')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $z (f32x4.mul ${load('x')} ${get('vi')}))`,
+    expm1Into('w', get('z')), // positive lanes: discarded below
+    store('y', `(f32x4.mul ${get('va')} ${ifPositive(get('z'), get('z'), get('w'))})`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'pelu_grad',
+    [...ptrs('dy', 'x', 'y', 'dx', 'sums'), N, ...scalars('a', 'inv')],
+    `${LOOP_LOCALS} ${MATH} (local $vInvA v128) (local $vScale v128) (local $sumA0 v128) (local $sumA1 v128) (local $sumB0 v128) (local $sumB1 v128)`,
+    `(local.set $vInvA (f32x4.splat (f32.div (f32.const 1) ${get('a')})))
+(local.set $vScale (f32x4.splat (f32.mul ${get('a')} ${get('inv')})))
+${elementLoop(({ load, store, lanes }) =>
+  [
+    `(local.set $v ${load('x')})`,
+    `(local.set $g ${load('dy')})`,
+    `(local.set $w (f32x4.mul ${load('y')} ${get('vInvA')}))`,
+    `(local.set $z (f32x4.mul ${get('g')} ${ifPositive(get('v'), ONE, `(f32x4.add ${get('w')} ${ONE})`)}))`,
+    store('dx', `(f32x4.mul ${get('z')} ${get('vScale')})`),
+    addF64('sumA', counted(`(f32x4.mul ${get('g')} ${get('w')})`, lanes)),
+    addF64('sumB', counted(`(f32x4.mul ${get('z')} ${get('v')})`, lanes)),
+  ].join('\n'),
+)}
+(f64.store (local.get $sums) ${totalF64('sumA')})
+(f64.store offset=8 (local.get $sums) ${totalF64('sumB')})`,
+  ),
+];

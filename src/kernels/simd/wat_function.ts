@@ -1,0 +1,60 @@
+/**
+ * Shared pieces of the SIMD kernels' WebAssembly text: exported functions and their parameters,
+ * the locals the math snippets need, lane selects and float64 sums over lanes.
+ */
+import { f32x4, get, MATH_LOCALS, SIN_LOCALS, v128Locals } from './wat_math.js';
+
+export interface Param {
+  name: string;
+  type: 'i32' | 'f32' | 'f64';
+}
+
+/** A function exported under `name`, with `params`, extra `locals` (declarations) and `body`. */
+export function exported(name: string, params: Param[], locals: string, body: string): string {
+  const ps = params.map((p) => `(param $${p.name} ${p.type})`).join(' ');
+  return `(func (export "${name}") ${ps} ${locals}\n${body})`;
+}
+
+/** i32 parameters (byte offsets) named `names`. */
+export const ptrs = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'i32' as const }));
+/** f32 parameters named `names`. */
+export const scalars = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f32' as const }));
+/** The element count parameter. */
+export const N: Param = { name: 'n', type: 'i32' };
+/** The units of a row (the last axis), for per-unit parameters. */
+export const UNITS: Param = { name: 'units', type: 'i32' };
+/** Declarations of the math snippets' temporaries and the kernels' usual v128 locals. */
+export const MATH = v128Locals([...MATH_LOCALS, ...SIN_LOCALS, 'v', 'w', 'z', 'g', 's', 'q']);
+/** 1 and 0 in all four float32 lanes. */
+export const ONE = f32x4(1);
+export const ZERO = f32x4(0);
+
+/** Lane-wise `a > 0 ? yes : no` (NaN takes `no`). */
+export function ifPositive(a: string, yes: string, no: string): string {
+  return `(v128.bitselect ${yes} ${no} (f32x4.gt ${a} ${ZERO}))`;
+}
+
+/** value, with lanes 1-3 zeroed in the one-element copy of a loop body (for sums over lanes). */
+export function counted(value: string, lanes: 4 | 1): string {
+  return lanes === 4 ? value : `(v128.and ${value} (v128.const i32x4 -1 0 0 0))`;
+}
+
+/** out[i] = f(in[i]) for one of the math snippets: for testing them against float64. */
+
+/** Float64 parameters named `names`. */
+export const f64 = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f64' as const }));
+
+/** Adds the four float32 lanes of `value` to the float64 pair accumulators `name`0 and `name`1. */
+export function addF64(name: string, value: string): string {
+  return [
+    `(local.set $q ${value})`,
+    `(local.set $${name}0 (f64x2.add ${get(`${name}0`)} (f64x2.promote_low_f32x4 ${get('q')})))`,
+    `(local.set $${name}1 (f64x2.add ${get(`${name}1`)} (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${get('q')} ${get('q')}))))`,
+  ].join('\n');
+}
+
+/** The float64 total of the accumulators `name`0 and `name`1. */
+export function totalF64(name: string): string {
+  const sum = `(f64x2.add ${get(`${name}0`)} ${get(`${name}1`)})`;
+  return `(f64.add (f64x2.extract_lane 0 ${sum}) (f64x2.extract_lane 1 ${sum}))`;
+}

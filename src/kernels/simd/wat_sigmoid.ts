@@ -1,0 +1,153 @@
+/**
+ * The SIMD kernels built on the sigmoid: Swish-beta, ACON-C and MSAF's sum of sigmoids.
+ */
+import { exported, ptrs, scalars, N, UNITS, MATH } from './wat_function.js';
+import { elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, sigmoidInto } from './wat_math.js';
+
+/**
+ * Swish-beta, per-unit beta (units values):
+ * swish_beta(x, beta, y, sig, n, units): s = sigmoid(beta x), sig = s, y = x s.
+ * swish_beta_grad(dy, x, sig, beta, dx, dbeta, n, units): q = x s (1 - s), dx = dy (s + beta q),
+ * dbeta[unit] += dy x q (dbeta holds units sums, zeroed by the caller).
+ */
+export const swishBeta = [
+  exported(
+    'swish_beta',
+    [...ptrs('x', 'beta', 'y', 'sig'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH}`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $z (f32x4.mul ${unit.load('beta')} ${get('v')}))`,
+        sigmoidInto('s', 'z'),
+        el.store('sig', get('s')),
+        el.store('y', `(f32x4.mul ${get('v')} ${get('s')})`),
+      ].join('\n'),
+    ),
+  ),
+  exported(
+    'swish_beta_grad',
+    [...ptrs('dy', 'x', 'sig', 'beta', 'dx', 'dbeta'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH}`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $g ${el.load('dy')})`,
+        `(local.set $s ${el.load('sig')})`,
+        `(local.set $q (f32x4.mul ${get('v')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))))`,
+        el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${get('s')} (f32x4.mul ${unit.load('beta')} ${get('q')})))`),
+        unit.store('dbeta', `(f32x4.add ${unit.load('dbeta')} (f32x4.mul (f32x4.mul ${get('g')} ${get('v')}) ${get('q')}))`),
+      ].join('\n'),
+    ),
+  ),
+];
+
+/**
+ * ACON-C, per-unit p1, p2, beta (d = p1 - p2):
+ * acon_c(x, p1, p2, beta, y, sig, n, units): s = sigmoid(beta d x), sig = s, y = x (d s + p2).
+ * acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumX, sumQ, n, units): q = x s (1 - s),
+ * b = beta d q, dx = dy (d s + d b + p2); per unit: sumA += dy (x s + x b), sumX += dy x,
+ * sumQ += dy x q (zeroed by the caller; dp1 = sumA, dp2 = sumX - sumA, dbeta = d^2 sumQ).
+ */
+export const aconC = [
+  exported(
+    'acon_c',
+    [...ptrs('x', 'p1', 'p2', 'beta', 'y', 'sig'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH} (local $d v128)`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $d (f32x4.sub ${unit.load('p1')} ${unit.load('p2')}))`,
+        `(local.set $z (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('v')}))`,
+        sigmoidInto('s', 'z'),
+        el.store('sig', get('s')),
+        el.store('y', `(f32x4.mul ${get('v')} (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) ${unit.load('p2')}))`),
+      ].join('\n'),
+    ),
+  ),
+  exported(
+    'acon_c_grad',
+    [...ptrs('dy', 'x', 'sig', 'p1', 'p2', 'beta', 'dx', 'sumA', 'sumX', 'sumQ'), N, UNITS],
+    `${ROW_LOOP_LOCALS} ${MATH} (local $d v128) (local $b v128)`,
+    rowLoop((el, unit) =>
+      [
+        `(local.set $v ${el.load('x')})`,
+        `(local.set $g ${el.load('dy')})`,
+        `(local.set $s ${el.load('sig')})`,
+        `(local.set $d (f32x4.sub ${unit.load('p1')} ${unit.load('p2')}))`,
+        `(local.set $q (f32x4.mul ${get('v')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))))`,
+        `(local.set $b (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('q')}))`,
+        el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) (f32x4.mul ${get('d')} ${get('b')})) ${unit.load('p2')}))`),
+        `(local.set $w (f32x4.mul ${get('g')} ${get('v')}))`,
+        unit.store('sumA', `(f32x4.add ${unit.load('sumA')} (f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')}))))`),
+        unit.store('sumX', `(f32x4.add ${unit.load('sumX')} ${get('w')})`),
+        unit.store('sumQ', `(f32x4.add ${unit.load('sumQ')} (f32x4.mul ${get('w')} ${get('q')}))`),
+      ].join('\n'),
+    ),
+  ),
+];
+
+/**
+ * A sum of shifted sigmoids, one shift per call (MSAF):
+ * sigmoid_sum_first(x, y, slope, n, shift, offset): s = sigmoid(x - shift); y = offset + s,
+ * slope = s - s^2. sigmoid_sum_two(x, y, slope, n, shift0, shift1, offset): the same for two
+ * shifts in one pass (MSAF's usual case). sigmoid_sum_add(x, y, slope, n, shift): y += s,
+ * slope += s - s^2.
+ * multiply(a, b, out, n): out = a b (the gradient dy slope).
+ */
+export const sigmoidSum = [
+  exported(
+    'sigmoid_sum_first',
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift', 'offset')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift v128) (local $vOffset v128)`,
+    `(local.set $vShift (f32x4.splat ${get('shift')}))
+(local.set $vOffset (f32x4.splat ${get('offset')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
+    sigmoidInto('s', 'z'),
+    store('y', `(f32x4.add ${get('vOffset')} ${get('s')})`),
+    store('slope', `(f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'sigmoid_sum_two',
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift0', 'shift1', 'offset')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift0 v128) (local $vShift1 v128) (local $vOffset v128)`,
+    `(local.set $vShift0 (f32x4.splat ${get('shift0')}))
+(local.set $vShift1 (f32x4.splat ${get('shift1')}))
+(local.set $vOffset (f32x4.splat ${get('offset')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $v ${load('x')})`,
+    `(local.set $z (f32x4.sub ${get('v')} ${get('vShift0')}))`,
+    sigmoidInto('s', 'z'),
+    `(local.set $z (f32x4.sub ${get('v')} ${get('vShift1')}))`,
+    sigmoidInto('w', 'z'),
+    store('y', `(f32x4.add (f32x4.add ${get('vOffset')} ${get('s')}) ${get('w')})`),
+    store('slope', `(f32x4.add (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')})) (f32x4.sub ${get('w')} (f32x4.mul ${get('w')} ${get('w')})))`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'sigmoid_sum_add',
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift v128)`,
+    `(local.set $vShift (f32x4.splat ${get('shift')}))
+${elementLoop(({ load, store }) =>
+  [
+    `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
+    sigmoidInto('s', 'z'),
+    store('y', `(f32x4.add ${load('y')} ${get('s')})`),
+    store('slope', `(f32x4.add ${load('slope')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')})))`),
+  ].join('\n'),
+)}`,
+  ),
+  exported(
+    'multiply',
+    [...ptrs('a', 'b', 'out'), N],
+    LOOP_LOCALS,
+    elementLoop(({ load, store }) => store('out', `(f32x4.mul ${load('a')} ${load('b')})`)),
+  ),
+];
