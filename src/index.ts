@@ -85,6 +85,7 @@ export {
   type ActivationEntry,
 } from './registry.js';
 export { optimizeWasmMatMul, isWasmMatMulOptimized } from './kernels/wasm_matmul.js';
+export { isWasmSimdActive, setWasmSimdKernelsEnabled } from './kernels/simd/instance.js';
 export {
   deadUnitFractions,
   findActivationSites,

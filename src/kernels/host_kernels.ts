@@ -275,7 +275,8 @@ export function registerHostGradientKernel(forward: string, backward: string, sa
  * `v * (x > 0 ? 1 : alpha)` element-wise on the wasm backend, with two of its vectorised kernels
  * (Step with attribute alpha, then Multiply; about 0.05 ms per [128, 512] tensor against 0.15-0.2
  * ms for a JavaScript loop): a leaky ReLU of x when v = x, its gradient when v = dy. NaN in x
- * takes alpha, as tf.prelu's gradient does. x and v: float32 of the same shape.
+ * gives NaN (wasm's Step keeps NaN; the cpu loops take alpha there, as tf.prelu's gradient does,
+ * so a gradient at a NaN input differs between the backends). x and v: float32 of the same shape.
  */
 export function wasmSignScale(backend: WasmBackendLike, x: tf.TensorInfo, v: tf.TensorInfo, alpha: number): tf.TensorInfo {
   const step = tf.getKernel('Step', 'wasm');

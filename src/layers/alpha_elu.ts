@@ -27,9 +27,10 @@ const OWN_ARGS = ['alpha'] as const;
  * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
  * - Output: float32, the same shape as the input, values in (-alpha, inf).
  *
- * Computed by `scaledElu` (src/kernels/scaled_elu.ts): one JavaScript loop each way on the cpu
- * backend; elsewhere elu(x) * step(x, alpha) with a gradient of EluGrad and one product. The
- * derivative at 0 is alpha (the negative side's). For alpha = 1 it is tfjs' elu.
+ * For alpha = 1 it is tfjs' elu. Otherwise computed by `scaledElu` (src/kernels/scaled_elu.ts):
+ * one JavaScript loop each way on the cpu backend, one WebAssembly SIMD kernel each way on wasm,
+ * elsewhere elu(x) * step(x, alpha) with a gradient of EluGrad and one product. The derivative at
+ * 0 is alpha (the negative side's).
  *
  * Source: D.-A. Clevert, T. Unterthiner and S. Hochreiter, "Fast and Accurate Deep Network
  * Learning by Exponential Linear Units (ELUs)", ICLR 2016 (arXiv:1511.07289), with

@@ -26,9 +26,9 @@ const OWN_ARGS = ['alpha'] as const;
  * - Output: float32, the same shape as the input, values in (-alpha, inf).
  *
  * Computed as alpha * elu(x / alpha), which is the same function (elu(u) = u for u > 0,
- * exp(u) - 1 otherwise), by `scaledElu` (src/kernels/scaled_elu.ts): one JavaScript loop each
- * way on the cpu backend; elsewhere tfjs' Elu with a gradient of one EluGrad kernel. For
- * alpha = 1 it is tfjs' elu.
+ * exp(u) - 1 otherwise). For alpha = 1 it is tfjs' elu; otherwise `scaledElu`
+ * (src/kernels/scaled_elu.ts): one JavaScript loop each way on the cpu backend, one WebAssembly
+ * SIMD kernel each way on wasm, elsewhere tfjs' Elu with a gradient of one EluGrad kernel.
  *
  * Source: J. T. Barron, "Continuously Differentiable Exponential Linear Units", arXiv:1704.07483,
  * 2017. Same function as PyTorch's `nn.CELU(alpha)`; tfjs has no CELU.

@@ -9,6 +9,7 @@
  * refuses to compile modules over 4 KB synchronously, compiles it in the background and uses the
  * JavaScript loops until it is ready.
  */
+import * as tf from '@tensorflow/tfjs';
 import { SIMD_MODULE_BASE64 } from './module_bytes.js';
 
 /**
@@ -110,11 +111,26 @@ export function simdKernelsFor(backend: unknown): SimdKernels | null {
 }
 
 /**
- * Turns the SIMD kernels off (the kernels then run their JavaScript loops on wasm) or back on;
- * returns the previous setting. For tests and benchmarks that compare the two.
+ * Turns the library's WebAssembly SIMD kernels on the wasm backend off, or back on (the default).
+ * Off, the layers that use them take their previous path on wasm (a JavaScript loop, or tfjs
+ * ops), which computes the same function more slowly: an escape hatch, and for comparisons.
+ *
+ * @param on - true to use the SIMD kernels where they can run, false never to use them.
+ * @returns the previous setting.
+ * @throws Error when `on` is not a boolean.
  */
-export function setSimdKernelsEnabled(on: boolean): boolean {
+export function setWasmSimdKernelsEnabled(on: boolean): boolean {
+  if (typeof on !== 'boolean') throw new Error(`setWasmSimdKernelsEnabled: on must be true or false, got ${String(on)}.`);
   const previous = enabled;
   enabled = on;
   return previous;
+}
+
+/**
+ * Whether the current tfjs backend is wasm and the library's SIMD kernels run on it now: false on
+ * other backends, when switched off, without WebAssembly SIMD, with tfjs' multi-threaded wasm build,
+ * and on a browser main thread until the module has compiled in the background.
+ */
+export function isWasmSimdActive(): boolean {
+  return tf.getBackend() === 'wasm' && simdKernelsFor(tf.backend()) !== null;
 }

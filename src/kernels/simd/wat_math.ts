@@ -96,7 +96,10 @@ export function expInto(out: string, v: string): string {
   ].join('\n');
 }
 
-/** Sets local `out` to sigmoid(t) = 1 / (1 + exp(-t)) for the local `t`. Uses mE and mD. */
+/**
+ * Sets local `out` to sigmoid(t) = 1 / (1 + exp(-t)) for the local `t`. Uses mE and mD, which
+ * {@link SIGMOID_SLOPE} reads afterwards.
+ */
 export function sigmoidInto(out: string, t: string): string {
   return [
     `(local.set $mE (f32x4.neg (f32x4.abs ${get(t)})))`,
@@ -155,8 +158,9 @@ export function f64x2(value: number): string {
 /**
  * Sets local `out` to sin(k a x) for the float32 locals `x` and `a` and k = 1 or 2. The argument
  * t = k a x is formed and reduced in float64 (t - n pi/2 with n = round(2 t / pi), two-part pi/2:
- * accurate for |t| up to about 1.6e6; the quadrant comes from the low bits of n + 1.5 * 2^52, so
- * beyond 2^31 it is wrong; float32 cannot tell sin apart there anyway), as the JavaScript loops
+ * accurate for |t| up to about 1.6e6 and to float32 rounding up to about 1e9; the quadrant comes
+ * from the low bits of n + 1.5 * 2^52, so beyond 2^31 it is arbitrary, and beyond 2^51 r is
+ * clamped: the result is then some value in [-1, 1], never NaN or infinite), as the JavaScript loops
  * pass the float64 product to Math.sin; r = t - n pi/2 then goes to float32, and the quadrant n
  * mod 4 picks sin r, cos r and the sign. NaN or infinite t gives NaN.
  */
@@ -181,13 +185,22 @@ export function sinProductInto(out: string, x: string, a: string, k: 1 | 2): str
   return [
     ...half('tLo', 'nLo', false),
     ...half('tHi', 'nHi', true),
-    `(local.set $sR (i8x16.shuffle ${LOW_HALVES} (f32x4.demote_f64x2_zero ${get('tLo')}) (f32x4.demote_f64x2_zero ${get('tHi')})))`,
+    // Clamped to [-pi/4, pi/4] (float32 pi/4 lies above pi/4, so no reduced value changes): past
+    // |t| = 2^51 the rounding of n fails and r would be huge; sin then stays within [-1, 1].
+    `(local.set $sR (f32x4.pmax (f32x4.pmin (i8x16.shuffle ${LOW_HALVES} (f32x4.demote_f64x2_zero ${get('tLo')}) (f32x4.demote_f64x2_zero ${get('tHi')})) ${f32x4(Math.PI / 4)}) ${f32x4(-Math.PI / 4)}))`,
     `(local.set $sQ (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 ${get('nLo')} ${get('nHi')}))`,
     `(local.set $sZ (f32x4.mul ${get('sR')} ${get('sR')}))`,
     // Odd quadrants take cos r; quadrants 2 and 3 flip the sign (bit 1 of n moved to the sign bit).
     `(local.set $${out} (v128.xor (v128.bitselect ${cos} ${sin} (i32x4.eq (v128.and ${get('sQ')} (v128.const i32x4 1 1 1 1)) (v128.const i32x4 1 1 1 1))) (i32x4.shl (v128.and ${get('sQ')} (v128.const i32x4 2 2 2 2)) (i32.const 30))))`,
   ].join('\n');
 }
+
+/**
+ * sigmoid'(t) = s (1 - s) = e / (1 + e)^2 with e = exp(-|t|), right after {@link sigmoidInto}
+ * (from its mE and mD): no cancellation where s is near 1, where s - s^2 in float32 loses every
+ * digit (sigmoid'(20) = 2.1e-9 would come out 0).
+ */
+export const SIGMOID_SLOPE = `(f32x4.mul (f32x4.mul ${get('mE')} ${get('mD')}) ${get('mD')})`;
 
 /**
  * A loop over elements 0..n-1 of float32 arrays: `body` runs on eight elements per iteration (two

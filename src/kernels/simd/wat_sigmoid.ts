@@ -1,8 +1,17 @@
 /**
  * The SIMD kernels built on the sigmoid: Swish-beta, ACON-C and MSAF's sum of sigmoids.
  */
-import { exported, ptrs, scalars, N, UNITS, MATH } from './wat_function.js';
-import { elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, sigmoidInto } from './wat_math.js';
+import { exported, MATH, N, ONE, ptrs, scalars, UNITS } from './wat_function.js';
+import { elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, SIGMOID_SLOPE, sigmoidInto } from './wat_math.js';
+
+/**
+ * s (1 - s) for a saved sigmoid value s: 1 - s is exact in float32 for s >= 1/2 (Sterbenz), so one
+ * rounding, where s - s^2 cancels. (The gradients read s as the forward pass stored it; the
+ * JavaScript loops compute s - s s in float64 from the same float32 s.)
+ */
+function sigmoidSlopeOf(s: string): string {
+  return `(f32x4.mul ${get(s)} (f32x4.sub ${ONE} ${get(s)}))`;
+}
 
 /**
  * Swish-beta, per-unit beta (units values):
@@ -34,9 +43,10 @@ export const swishBeta = [
         `(local.set $v ${el.load('x')})`,
         `(local.set $g ${el.load('dy')})`,
         `(local.set $s ${el.load('sig')})`,
-        `(local.set $q (f32x4.mul ${get('v')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))))`,
+        `(local.set $q (f32x4.mul ${get('v')} ${sigmoidSlopeOf('s')}))`,
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${get('s')} (f32x4.mul ${unit.load('beta')} ${get('q')})))`),
-        unit.store('dbeta', `(f32x4.add ${unit.load('dbeta')} (f32x4.mul (f32x4.mul ${get('g')} ${get('v')}) ${get('q')}))`),
+        // dy (x q), not (dy x) q: dy x overflows for |x| near float32's maximum, where q is 0.
+        unit.store('dbeta', `(f32x4.add ${unit.load('dbeta')} (f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')})))`),
       ].join('\n'),
     ),
   ),
@@ -75,13 +85,13 @@ export const aconC = [
         `(local.set $g ${el.load('dy')})`,
         `(local.set $s ${el.load('sig')})`,
         `(local.set $d (f32x4.sub ${unit.load('p1')} ${unit.load('p2')}))`,
-        `(local.set $q (f32x4.mul ${get('v')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))))`,
+        `(local.set $q (f32x4.mul ${get('v')} ${sigmoidSlopeOf('s')}))`,
         `(local.set $b (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('q')}))`,
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) (f32x4.mul ${get('d')} ${get('b')})) ${unit.load('p2')}))`),
         `(local.set $w (f32x4.mul ${get('g')} ${get('v')}))`,
         unit.store('sumA', `(f32x4.add ${unit.load('sumA')} (f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')}))))`),
         unit.store('sumX', `(f32x4.add ${unit.load('sumX')} ${get('w')})`),
-        unit.store('sumQ', `(f32x4.add ${unit.load('sumQ')} (f32x4.mul ${get('w')} ${get('q')}))`),
+        unit.store('sumQ', `(f32x4.add ${unit.load('sumQ')} (f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')})))`),
       ].join('\n'),
     ),
   ),
@@ -90,9 +100,9 @@ export const aconC = [
 /**
  * A sum of shifted sigmoids, one shift per call (MSAF):
  * sigmoid_sum_first(x, y, slope, n, shift, offset): s = sigmoid(x - shift); y = offset + s,
- * slope = s - s^2. sigmoid_sum_two(x, y, slope, n, shift0, shift1, offset): the same for two
- * shifts in one pass (MSAF's usual case). sigmoid_sum_add(x, y, slope, n, shift): y += s,
- * slope += s - s^2.
+ * slope = s (1 - s) (as e / (1 + e)^2, see SIGMOID_SLOPE). sigmoid_sum_two(x, y, slope, n, shift0,
+ * shift1, offset): the same for two shifts in one pass (MSAF's usual case).
+ * sigmoid_sum_add(x, y, slope, n, shift): y += s, slope += s (1 - s).
  * multiply(a, b, out, n): out = a b (the gradient dy slope).
  */
 export const sigmoidSum = [
@@ -107,7 +117,7 @@ ${elementLoop(({ load, store }) =>
     `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
     sigmoidInto('s', 'z'),
     store('y', `(f32x4.add ${get('vOffset')} ${get('s')})`),
-    store('slope', `(f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')}))`),
+    store('slope', SIGMOID_SLOPE),
   ].join('\n'),
 )}`,
   ),
@@ -123,10 +133,11 @@ ${elementLoop(({ load, store }) =>
     `(local.set $v ${load('x')})`,
     `(local.set $z (f32x4.sub ${get('v')} ${get('vShift0')}))`,
     sigmoidInto('s', 'z'),
+    `(local.set $q ${SIGMOID_SLOPE})`,
     `(local.set $z (f32x4.sub ${get('v')} ${get('vShift1')}))`,
     sigmoidInto('w', 'z'),
     store('y', `(f32x4.add (f32x4.add ${get('vOffset')} ${get('s')}) ${get('w')})`),
-    store('slope', `(f32x4.add (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')})) (f32x4.sub ${get('w')} (f32x4.mul ${get('w')} ${get('w')})))`),
+    store('slope', `(f32x4.add ${get('q')} ${SIGMOID_SLOPE})`),
   ].join('\n'),
 )}`,
   ),
@@ -140,7 +151,7 @@ ${elementLoop(({ load, store }) =>
     `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
     sigmoidInto('s', 'z'),
     store('y', `(f32x4.add ${load('y')} ${get('s')})`),
-    store('slope', `(f32x4.add ${load('slope')} (f32x4.sub ${get('s')} (f32x4.mul ${get('s')} ${get('s')})))`),
+    store('slope', `(f32x4.add ${load('slope')} ${SIGMOID_SLOPE})`),
   ].join('\n'),
 )}`,
   ),

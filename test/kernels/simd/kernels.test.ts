@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/index.js';
 import { runHostKernel } from '../../../src/kernels/host_kernels.js';
-import { setSimdKernelsEnabled, simdKernelsFor } from '../../../src/kernels/simd/instance.js';
+import { setWasmSimdKernelsEnabled, simdKernelsFor } from '../../../src/kernels/simd/instance.js';
 import { useBackend } from '../../helpers/backends.js';
 import { expectClose } from '../../helpers/numeric.js';
 import { expectStableMemory, seeded } from '../wasm_test_util.js';
@@ -27,14 +27,14 @@ function data(n: number, seed: number, scale = 3, special = true): Float32Array 
 /** Runs kernel `name` with SIMD on and off; returns the outputs' values of both. */
 function both(name: string, inputs: () => tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): Float32Array[][] {
   const run = (simd: boolean): Float32Array[] => {
-    const previous = setSimdKernelsEnabled(simd);
+    const previous = setWasmSimdKernelsEnabled(simd);
     try {
       return tf.tidy(() => {
         const out = runHostKernel(name, inputs(), attrs);
         return (Array.isArray(out) ? out : [out]).map((t) => Float32Array.from(t.dataSync()));
       });
     } finally {
-      setSimdKernelsEnabled(previous);
+      setWasmSimdKernelsEnabled(previous);
     }
   };
   return [run(true), run(false)];
@@ -180,6 +180,45 @@ describe('SIMD kernels on wasm', () => {
       const slopes = (): tf.Tensor => (runHostKernel('TfjsActivationsRReLUTraining', { x: x() }, attrs) as tf.Tensor[])[1];
       const [gs, gj] = both('TfjsActivationsRReLUTrainingGrad', () => ({ dy: dy(), x: x(), slopes: slopes() }));
       expect(Array.from(gs[0])).toEqual(Array.from(gj[0]));
+    });
+  });
+
+  it('Snake stays bounded for huge inputs (sin is some value in [-1, 1] where float32 cannot resolve it)', () => {
+    const xs = [1e15, 1e20, -1e30, 3e38, -3e38, 1e10];
+    const x = (): tf.Tensor => tf.tensor2d([xs]);
+    const a = (): tf.Tensor => tf.tensor1d([0.5]);
+    const [[y, sin]] = both('TfjsActivationsSnake', () => ({ x: x(), a: a() }), { guard: true });
+    sin.forEach((v) => expect(Math.abs(v)).toBeLessThanOrEqual(1));
+    // y = x + sin^2 / a with |sin^2 / a| <= 2: within float32 rounding of x at these magnitudes.
+    y.forEach((v, i) => expect(Math.abs(v - xs[i]) / Math.abs(xs[i])).toBeLessThan(1e-6));
+    const [[dx, da]] = both('TfjsActivationsSnakeGrad', () => ({ dy: tf.ones([1, 6]), x: x(), sin: tf.tensor2d([Array.from(sin)]), a: a() }), { guard: true });
+    dx.forEach((v) => expect(v >= 0 && v <= 2).toBe(true));
+    expect(Number.isNaN(da[0])).toBe(false);
+  });
+
+  it('Swish-beta and ACON-C parameter gradients stay finite where dy x overflows float32 (x = -3e38)', () => {
+    const x = (): tf.Tensor => tf.tensor2d([[-3e38], [1]]);
+    const dy = (): tf.Tensor => tf.tensor2d([[2], [1]]);
+    const beta = (): tf.Tensor => tf.tensor1d([1.2]);
+    const sig = (): tf.Tensor => (runHostKernel('TfjsActivationsSwishBeta', { x: x(), beta: beta() }) as tf.Tensor[])[1];
+    const swish = both('TfjsActivationsSwishBetaGrad', () => ({ dy: dy(), x: x(), sig: sig(), beta: beta() }));
+    expectAgree(swish, 'swish-beta gradient');
+    expect(Number.isFinite(swish[0][1][0])).toBe(true);
+    const p = (v: number) => (): tf.Tensor => tf.tensor1d([v]);
+    const params = (): tf.NamedTensorMap => ({ p1: p(1.3)(), p2: p(0.2)(), beta: p(1.1)() });
+    const sigA = (): tf.Tensor => (runHostKernel('TfjsActivationsAconC', { x: x(), ...params() }) as tf.Tensor[])[1];
+    const acon = both('TfjsActivationsAconCGrad', () => ({ dy: dy(), x: x(), sig: sigA(), ...params() }));
+    expect(Number.isFinite(acon[0][3][0])).toBe(true); // dbeta
+    expectSame(acon[0][3], acon[1][3], 1e-5, 2e-5, 'acon-c dbeta');
+  });
+
+  it("MSAF's slope s (1 - s) keeps its relative accuracy above a step (no cancellation in float32)", () => {
+    const xs = [6, 10, 20, 30, 40, -10];
+    const [[, slope]] = both('TfjsActivationsSigmoidSum', () => ({ x: tf.tensor2d([xs]) }), { shifts: [0, 20], offset: 0 });
+    const d = (z: number): number => Math.exp(-Math.abs(z)) / (1 + Math.exp(-Math.abs(z))) ** 2;
+    xs.forEach((v, i) => {
+      const expected = d(v) + d(v - 20);
+      expect(Math.abs(slope[i] - expected) / expected, `x = ${v}`).toBeLessThan(1e-6);
     });
   });
 
