@@ -39,19 +39,25 @@ export interface HostKernelArgs {
 export interface SimdKernelArgs {
   kernels: SimdKernels;
   inputs: number[];
-  outputs: number[];
+  /** Byte offsets of the outputs, allocated on first access (a kernel may decline before it). */
+  readonly outputs: number[];
   /** Shapes of the inputs, in the order of {@link HostKernel.inputs}. */
   shapes: number[][];
   attrs: tf.NamedAttrMap;
   /** A view of input `index`'s values (for scalar parameters); invalid after {@link SimdKernelArgs.scratch}. */
   values(index: number): Float32Array;
   /**
-   * Byte offset of a temporary float32 array on the heap holding `values` (or `values` zeros),
-   * freed when the kernel returns.
+   * Byte offset of a temporary float32 array on the heap holding a copy of `values` (or `values`
+   * zeros; for float64 sums, twice their count), freed when the kernel returns.
    */
   scratch(values: ArrayLike<number> | number): number;
   /** The heap (for views of outputs and scratch arrays); invalid after the next `scratch`. */
   buffer(): ArrayBuffer;
+  /**
+   * A copy of `count` float64 values at byte offset `at` of the heap (a scratch array the kernel
+   * filled with float64 sums); a copy, so that no 8-byte alignment is needed.
+   */
+  float64s(at: number, count: number): Float64Array;
 }
 
 /** A kernel computed by a JavaScript loop; see the module comment. */
@@ -186,24 +192,33 @@ function runSimd(
   attrs: tf.NamedAttrMap,
 ): tf.TensorInfo | tf.TensorInfo[] | null {
   const offset = (t: tf.TensorInfo): number => heapOffset(backend, t);
-  const outs = outShapes.map((s) => backend.makeOutput(s, 'float32'));
+  // Allocated on first use, so that a kernel that declines (returns false first) allocates nothing.
+  const outs: tf.TensorInfo[] = [];
+  const outputs = (): tf.TensorInfo[] => {
+    if (outs.length === 0) outs.push(...outShapes.map((s) => backend.makeOutput(s, 'float32')));
+    return outs;
+  };
   const temps: tf.TensorInfo[] = [];
   try {
     const result = (kernel.simd as NonNullable<HostKernel['simd']>)({
       kernels: simd,
       inputs: infos.map(offset),
-      outputs: outs.map(offset),
+      get outputs() {
+        return outputs().map(offset);
+      },
       shapes: infos.map((t) => t.shape),
       attrs,
       values: (index) => backend.typedArrayFromHeap(infos[index]) as Float32Array,
-      buffer: () => backend.typedArrayFromHeap(outs[0]).buffer as ArrayBuffer,
+      buffer: () => backend.typedArrayFromHeap(outputs()[0]).buffer as ArrayBuffer,
+      float64s: (at, count) => new Float64Array(backend.typedArrayFromHeap(outputs()[0]).buffer.slice(at, at + 8 * count)),
       scratch: (values) => {
-        const length = typeof values === 'number' ? values : values.length;
-        const t = backend.makeOutput([length], 'float32');
+        // A copy first: `values` may be a view of the heap, which the allocation below can move.
+        const copy = typeof values === 'number' ? null : Float32Array.from(values);
+        const t = backend.makeOutput([copy === null ? (values as number) : copy.length], 'float32');
         temps.push(t);
         const view = backend.typedArrayFromHeap(t) as Float32Array;
-        if (typeof values === 'number') view.fill(0);
-        else view.set(values);
+        if (copy === null) view.fill(0);
+        else view.set(copy);
         return view.byteOffset;
       },
     });
@@ -217,7 +232,8 @@ function runSimd(
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
   }
-  return outs.length === 1 ? outs[0] : outs;
+  const done = outputs();
+  return done.length === 1 ? done[0] : done;
 }
 
 const kernels = new Map<string, HostKernel>();

@@ -158,13 +158,11 @@ registerHostKernel({
     const { kernels, inputs: [dy, x, sig], outputs: [dx, ...dParams], shapes } = args;
     const units = unitsOf(shapes[1]);
     const [p1, p2, beta] = PARAM_INPUTS.map((name, k) => simdUnitParam(args, KERNEL_GRAD, name, k + 3, units));
-    const [sumA, sumX, sumQ] = [0, 1, 2].map(() => args.scratch(units));
-    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumX, sumQ, sizeOf(shapes[1]), units);
+    const [sumA, sumD, sumQ] = [0, 1, 2].map(() => args.scratch(2 * units)); // units float64 sums each
+    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumD, sumQ, sizeOf(shapes[1]), units);
+    const [g1, g2, q] = [sumA, sumD, sumQ].map((at) => args.float64s(at, units));
     const heap = args.buffer();
-    const view = (offset: number): Float32Array => new Float32Array(heap, offset, units);
-    const [a, sx, q, v1, v2] = [sumA, sumX, sumQ, p1, p2].map(view);
-    const g1 = Float64Array.from(a);
-    const g2 = g1.map((s, j) => sx[j] - s);
+    const [v1, v2] = [p1, p2].map((at) => new Float32Array(heap, at, units));
     const gb = g1.map((_, j) => (v1[j] - v2[j]) ** 2 * q[j]);
     [g1, g2, gb].forEach((acc, k) => storeParamGrad(acc, new Float32Array(heap, dParams[k], sizeOf(shapes[k + 3]))));
   },

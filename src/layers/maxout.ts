@@ -132,9 +132,9 @@ registerHostKernel({
   inputs: ['x'],
   outputShapes: ([x], { pieces }) => [[...x.slice(0, -1), x[x.length - 1] / (pieces as number)]],
   // On wasm, pairs (the default) in the SIMD module; other group sizes in the loop below.
-  simd: ({ kernels, inputs: [x], outputs: [y], shapes: [shape], attrs }) => {
-    if (attrs.pieces !== 2) return false;
-    kernels.maxout2(x, y, sizeOf(shape) / 2);
+  simd: (args) => {
+    if (args.attrs.pieces !== 2) return false; // before reading `outputs`, which allocates them
+    args.kernels.maxout2(args.inputs[0], args.outputs[0], sizeOf(args.shapes[0]) / 2);
   },
   compute: ({ inputs: [x], outputs: [y], attrs }) => {
     const pieces = attrs.pieces as number;
@@ -151,9 +151,10 @@ registerHostKernel({
   name: KERNEL_GRAD,
   inputs: ['dy', 'x'],
   outputShapes: ([, x]) => [x],
-  simd: ({ kernels, inputs: [dy, x], outputs: [dx], shapes: [shape], attrs }) => {
-    if (attrs.pieces !== 2) return false;
-    kernels.maxout2_grad(dy, x, dx, sizeOf(shape));
+  simd: (args) => {
+    if (args.attrs.pieces !== 2) return false;
+    const [dy, x] = args.inputs;
+    args.kernels.maxout2_grad(dy, x, args.outputs[0], sizeOf(args.shapes[0])); // n: the outputs (dy)
   },
   compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
     const pieces = attrs.pieces as number;

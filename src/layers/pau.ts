@@ -190,9 +190,8 @@ registerHostKernel({
     const [dy, x] = args.inputs;
     const [dx, da, db] = args.outputs;
     args.kernels.pau54_grad(dy, x, dx, sums, sizeOf(args.shapes[1]), ...coefficients);
+    const acc = args.float64s(sums, 10);
     const heap = args.buffer();
-    // A copy: a Float64Array view would need sums to be 8-byte aligned.
-    const acc = new Float64Array(heap.slice(sums, sums + 80));
     storePauGrads(acc.subarray(0, 6), acc.subarray(6), bSigned, new Float32Array(heap, da, 6), new Float32Array(heap, db, 4));
   },
   compute: ({ inputs: [dy, x, a, bSigned], outputs: [dx, da, db] }) => {

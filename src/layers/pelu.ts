@@ -144,15 +144,15 @@ registerHostKernel({
   wasmNeedsSimd: true,
   inputs: ['dy', 'x', 'y', 'a', 'b'],
   outputShapes: ([dy, , , a, b]) => [dy, a, b],
-  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx, da, db], shapes: [shape], values, scratch, buffer }) => {
+  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx, da, db], shapes: [shape], values, scratch, buffer, float64s }) => {
     const aRaw = values(3)[0];
     const bRaw = values(4)[0];
     const a = Math.max(aRaw, MIN32);
     const inv = 1 / Math.max(bRaw, MIN32);
-    const sums = scratch(4);
+    const sums = scratch(4); // 2 float64 sums
     kernels.pelu_grad(dy, x, y, dx, sums, sizeOf(shape), a, inv);
+    const [sumA, sumB] = float64s(sums, 2);
     const heap = buffer();
-    const [sumA, sumB] = new Float64Array(heap, sums, 2);
     storeBoundedGrads(aRaw, bRaw, sumA, -a * inv * inv * sumB, new Float32Array(heap, da, 1), new Float32Array(heap, db, 1));
   },
   compute: ({ inputs: [dy, x, y, aValues, bValues], outputs: [dx, da, db] }) => {

@@ -106,10 +106,9 @@ registerHostKernel({
     const { kernels, inputs: [dy, x, sig], outputs: [dx, dBeta], shapes } = args;
     const units = unitsOf(shapes[1]);
     const beta = simdUnitParam(args, KERNEL_GRAD, 'beta', 3, units);
-    const sums = args.scratch(units);
+    const sums = args.scratch(2 * units); // units float64 sums
     kernels.swish_beta_grad(dy, x, sig, beta, dx, sums, sizeOf(shapes[1]), units);
-    const heap = args.buffer();
-    storeParamGrad(Float64Array.from(new Float32Array(heap, sums, units)), new Float32Array(heap, dBeta, sizeOf(shapes[3])));
+    storeParamGrad(args.float64s(sums, units), new Float32Array(args.buffer(), dBeta, sizeOf(shapes[3])));
   },
   compute: ({ inputs: [dy, x, sig, betaValues], outputs: [dx, dBeta], shapes }) => {
     const units = unitsOf(shapes[1]);

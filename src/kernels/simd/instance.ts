@@ -30,7 +30,7 @@ export interface SimdKernels {
   acon_c(x: number, p1: number, p2: number, beta: number, y: number, sig: number, n: number, units: number): void;
   acon_c_grad(
     dy: number, x: number, sig: number, p1: number, p2: number, beta: number,
-    dx: number, sumA: number, sumX: number, sumQ: number, n: number, units: number,
+    dx: number, sumA: number, sumD: number, sumQ: number, n: number, units: number,
   ): void;
   sigmoid_sum_first(x: number, y: number, slope: number, n: number, shift: number, offset: number): void;
   sigmoid_sum_two(x: number, y: number, slope: number, n: number, shift0: number, shift1: number, offset: number): void;

@@ -19,7 +19,8 @@ ${elementLoop(({ load, store }) =>
   [
     `(local.set $v ${load('x')})`,
     // Positive lanes give an unspecified expm1 (even NaN), which the select below discards.
-    expm1Into('w', `(f32x4.mul ${get('v')} ${get('vi')})`),
+    `(local.set $z (f32x4.mul ${get('v')} ${get('vi')}))`,
+    expm1Into('w', 'z'),
     store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('va')} ${get('w')})`)),
   ].join('\n'),
 )}`,
@@ -52,7 +53,7 @@ export const pelu = [
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $z (f32x4.mul ${load('x')} ${get('vi')}))`,
-    expm1Into('w', get('z')), // positive lanes: discarded below
+    expm1Into('w', 'z'), // positive lanes: discarded below
     store('y', `(f32x4.mul ${get('va')} ${ifPositive(get('z'), get('z'), get('w'))})`),
   ].join('\n'),
 )}`,

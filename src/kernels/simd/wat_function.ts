@@ -2,7 +2,7 @@
  * Shared pieces of the SIMD kernels' WebAssembly text: exported functions and their parameters,
  * the locals the math snippets need, lane selects and float64 sums over lanes.
  */
-import { f32x4, get, MATH_LOCALS, SIN_LOCALS, v128Locals } from './wat_math.js';
+import { f32x4, get, MATH_LOCALS, promote, SIN_LOCALS, v128Locals } from './wat_math.js';
 
 export interface Param {
   name: string;
@@ -39,8 +39,6 @@ export function counted(value: string, lanes: 4 | 1): string {
   return lanes === 4 ? value : `(v128.and ${value} (v128.const i32x4 -1 0 0 0))`;
 }
 
-/** out[i] = f(in[i]) for one of the math snippets: for testing them against float64. */
-
 /** Float64 parameters named `names`. */
 export const f64 = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f64' as const }));
 
@@ -48,8 +46,8 @@ export const f64 = (...names: string[]): Param[] => names.map((name) => ({ name,
 export function addF64(name: string, value: string): string {
   return [
     `(local.set $q ${value})`,
-    `(local.set $${name}0 (f64x2.add ${get(`${name}0`)} (f64x2.promote_low_f32x4 ${get('q')})))`,
-    `(local.set $${name}1 (f64x2.add ${get(`${name}1`)} (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${get('q')} ${get('q')}))))`,
+    `(local.set $${name}0 (f64x2.add ${get(`${name}0`)} ${promote(get('q'), false)}))`,
+    `(local.set $${name}1 (f64x2.add ${get(`${name}1`)} ${promote(get('q'), true)}))`,
   ].join('\n');
 }
 

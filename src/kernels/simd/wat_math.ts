@@ -80,10 +80,14 @@ function expParts(v: string): string {
   ].join('\n');
 }
 
-/** Sets local `out` to expm1(v) for the expression `v` (lanes <= 0 or NaN; others unspecified). */
+/**
+ * Sets local `out` to expm1(v) for the local `v` (lanes <= 0 or NaN; others unspecified).
+ * expm1(-0) gives +0 (Math.expm1 gives -0; tfjs' wasm Elu also gives elu(-0) = +0): keeping the
+ * sign costs 9-14% of the ELU kernels' time (measured), for a sign no later op can see except 1/x.
+ */
 export function expm1Into(out: string, v: string): string {
   return [
-    expParts(v),
+    expParts(get(v)),
     `(local.set $${out} (f32x4.add (f32x4.mul ${get('mS')} ${get('mP')}) (f32x4.sub ${get('mS')} ${f32x4(1)})))`,
   ].join('\n');
 }
@@ -147,8 +151,25 @@ const MAGIC64 = 1.5 * 2 ** 52;
 /** The v128 temporaries of {@link sinProductInto}. */
 export const SIN_LOCALS = ['tLo', 'tHi', 'nLo', 'nHi', 'sR', 'sZ', 'sQ'] as const;
 
-const HIGH_TO_LOW = '8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7';
-const LOW_HALVES = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
+/** `v` (a local or a constant: it is written twice) with its high two 32-bit lanes moved to the low two. */
+export function highToLow(v: string): string {
+  return `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${v} ${v})`;
+}
+
+/** Lanes 0-1 of `a` then lanes 0-1 of `b`, as one vector. */
+export function lowHalves(a: string, b: string): string {
+  return `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${a} ${b})`;
+}
+
+/** The float64 values of float32 lanes 0-1 of `v`, or of lanes 2-3 when `high`. */
+export function promote(v: string, high: boolean): string {
+  return `(f64x2.promote_low_f32x4 ${high ? highToLow(v) : v})`;
+}
+
+/** Two float64 pairs as one float32 vector, each rounded to float32 as a Float32Array store does. */
+export function demote2(lo: string, hi: string): string {
+  return lowHalves(`(f32x4.demote_f64x2_zero ${lo})`, `(f32x4.demote_f64x2_zero ${hi})`);
+}
 
 /** `value` in both float64 lanes (WAT prints every float64 exactly). */
 export function f64x2(value: number): string {
@@ -158,16 +179,16 @@ export function f64x2(value: number): string {
 /**
  * Sets local `out` to sin(k a x) for the float32 locals `x` and `a` and k = 1 or 2. The argument
  * t = k a x is formed and reduced in float64 (t - n pi/2 with n = round(2 t / pi), two-part pi/2:
- * accurate for |t| up to about 1.6e6 and to float32 rounding up to about 1e9; the quadrant comes
- * from the low bits of n + 1.5 * 2^52, so beyond 2^31 it is arbitrary, and beyond 2^51 r is
- * clamped: the result is then some value in [-1, 1], never NaN or infinite), as the JavaScript loops
+ * exact in n pi/2 for |t| up to about 1.6e6, then losing accuracy with |t| (errors of 2e-7 at
+ * 2e9, 1e-6 at 1e10); the quadrant n mod 4, from the low bits of n + 1.5 * 2^52, is right up to
+ * 2^51, past which r is clamped: the result is then some value in [-1, 1], never NaN or
+ * infinite), as the JavaScript loops
  * pass the float64 product to Math.sin; r = t - n pi/2 then goes to float32, and the quadrant n
  * mod 4 picks sin r, cos r and the sign. NaN or infinite t gives NaN.
  */
 export function sinProductInto(out: string, x: string, a: string, k: 1 | 2): string {
   const half = (t: string, n: string, high: boolean): string[] => {
-    const lanes = (v: string): string => (high ? `(i8x16.shuffle ${HIGH_TO_LOW} ${get(v)} ${get(v)})` : get(v));
-    const product = `(f64x2.mul (f64x2.promote_low_f32x4 ${lanes(x)}) (f64x2.promote_low_f32x4 ${lanes(a)}))`;
+    const product = `(f64x2.mul ${promote(get(x), high)} ${promote(get(a), high)})`;
     return [
       `(local.set $${t} ${k === 1 ? product : `(f64x2.mul ${product} ${f64x2(2)})`})`,
       // n + 1.5 * 2^52 rounds 2t/pi to an integer and holds it in the low 32 bits (quadrant below).
@@ -187,7 +208,7 @@ export function sinProductInto(out: string, x: string, a: string, k: 1 | 2): str
     ...half('tHi', 'nHi', true),
     // Clamped to [-pi/4, pi/4] (float32 pi/4 lies above pi/4, so no reduced value changes): past
     // |t| = 2^51 the rounding of n fails and r would be huge; sin then stays within [-1, 1].
-    `(local.set $sR (f32x4.pmax (f32x4.pmin (i8x16.shuffle ${LOW_HALVES} (f32x4.demote_f64x2_zero ${get('tLo')}) (f32x4.demote_f64x2_zero ${get('tHi')})) ${f32x4(Math.PI / 4)}) ${f32x4(-Math.PI / 4)}))`,
+    `(local.set $sR (f32x4.pmax (f32x4.pmin ${demote2(get('tLo'), get('tHi'))} ${f32x4(Math.PI / 4)}) ${f32x4(-Math.PI / 4)}))`,
     `(local.set $sQ (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 ${get('nLo')} ${get('nHi')}))`,
     `(local.set $sZ (f32x4.mul ${get('sR')} ${get('sR')}))`,
     // Odd quadrants take cos r; quadrants 2 and 3 flip the sign (bit 1 of n moved to the sign bit).
@@ -264,5 +285,22 @@ export function rowLoop(body: (element: LoopAccess, unit: LoopAccess) => string)
   (br $nextRow)))`;
 }
 
-/** The i32 locals {@link rowLoop} uses (besides the parameters `n` and `units`). */
-export const ROW_LOOP_LOCALS = '(local $i i32) (local $j i32) (local $end i32) (local $rowBytes i32) (local $row4 i32)';
+/** The locals {@link rowLoop} and {@link addToUnitSums} use (besides the parameters `n` and `units`). */
+export const ROW_LOOP_LOCALS = '(local $i i32) (local $j i32) (local $end i32) (local $rowBytes i32) (local $row4 i32) (local $acc v128)';
+
+/**
+ * In a {@link rowLoop} body: adds `value`'s lanes (4, or lane 0 in the one-element copy) to the
+ * float64 per-unit sums at pointer local `ptr` (units float64 values, 8 bytes each), so that sums
+ * over many rows keep float64 accuracy as the JavaScript loops' do.
+ */
+export function addToUnitSums(ptr: string, value: string, lanes: 4 | 1): string {
+  const at = `(i32.add ${get(ptr)} (i32.shl ${get('j')} (i32.const 1)))`;
+  if (lanes === 1) {
+    return `(f64.store ${at} (f64.add (f64.load ${at}) (f64.promote_f32 (f32x4.extract_lane 0 ${value}))))`;
+  }
+  return [
+    `(local.set $acc ${value})`,
+    `(v128.store ${at} (f64x2.add (v128.load ${at}) ${promote(get('acc'), false)}))`,
+    `(v128.store offset=16 ${at} (f64x2.add (v128.load offset=16 ${at}) ${promote(get('acc'), true)}))`,
+  ].join('\n');
+}

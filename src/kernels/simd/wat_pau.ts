@@ -2,28 +2,18 @@
  * PAU's SIMD kernels for the default degrees, in float64.
  */
 import { exported, ptrs, f64, N } from './wat_function.js';
-import { elementLoop, f64x2, get, LOOP_LOCALS, v128Locals } from './wat_math.js';
+import { demote2, elementLoop, f64x2, get, LOOP_LOCALS, promote, v128Locals } from './wat_math.js';
 
 const PAU_A = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
 const PAU_B = ['b1', 'b2', 'b3', 'b4'];
 const SUMS_A = PAU_A.map((c) => `s${c}`);
 const SUMS_B = PAU_B.map((c) => `s${c}`);
 
-/** Float64 lanes of the float32 vector `v`: the low two, or the high two. */
-function promote(v: string, high: boolean): string {
-  return `(f64x2.promote_low_f32x4 ${high ? `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${v} ${v})` : v})`;
-}
-
 /** c_k + t (c_{k+1} + ...) in float64 for the coefficient parameters `names` (lowest first). */
 function horner64(names: string[], t: string): string {
   let acc = `(f64x2.splat ${get(names[names.length - 1])})`;
   for (let k = names.length - 2; k >= 0; k--) acc = `(f64x2.add (f64x2.mul ${acc} ${t}) (f64x2.splat ${get(names[k])}))`;
   return acc;
-}
-
-/** Two float64 pairs as one float32 vector (each rounded to float32 as a Float32Array store does). */
-function demote2(lo: string, hi: string): string {
-  return `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero ${lo}) (f32x4.demote_f64x2_zero ${hi}))`;
 }
 
 /**
@@ -111,4 +101,3 @@ ${[...SUMS_A, ...SUMS_B]
   ),
 ];
 
-/** `value` in both float64 lanes. */

@@ -1,8 +1,8 @@
 /**
  * RReLU's SIMD kernels in training (random slopes drawn in the kernel).
  */
-import { exported, ptrs, N, MATH, ONE, ifPositive } from './wat_function.js';
-import { elementLoop, get, LOOP_LOCALS } from './wat_math.js';
+import { exported, f64, ifPositive, MATH, N, ONE, ptrs } from './wat_function.js';
+import { elementLoop, get, highToLow, LOOP_LOCALS, lowHalves } from './wat_math.js';
 
 const MULBERRY = 0x6d2b79f5;
 
@@ -16,7 +16,7 @@ const MULBERRY = 0x6d2b79f5;
 export const rreluTrain = [
   exported(
     'rrelu_train',
-    [...ptrs('x', 'y', 'slopes', 'n', 'seed'), { name: 'lower', type: 'f64' }, { name: 'width', type: 'f64' }],
+    [...ptrs('x', 'y', 'slopes'), N, { name: 'seed', type: 'i32' }, ...f64('lower', 'width')],
     `${LOOP_LOCALS} ${MATH} (local $t v128) (local $lo v128) (local $hi v128) (local $vLower v128) (local $vWidth v128)`,
     `(local.set $vLower (f64x2.splat ${get('lower')}))
 (local.set $vWidth (f64x2.splat ${get('width')}))
@@ -31,8 +31,8 @@ ${elementLoop(({ load, store, lanes }) =>
     `(local.set $t (v128.xor ${get('t')} (i32x4.add ${get('t')} (i32x4.mul (v128.xor ${get('t')} (i32x4.shr_u ${get('t')} (i32.const 7))) (v128.or ${get('t')} (i32x4.splat (i32.const 61)))))))`,
     `(local.set $t (v128.xor ${get('t')} (i32x4.shr_u ${get('t')} (i32.const 14))))`,
     `(local.set $lo ${slopePair(get('t'))})`,
-    `(local.set $hi ${slopePair(`(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${get('t')} ${get('t')})`)})`,
-    `(local.set $s (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('lo')} ${get('hi')}))`,
+    `(local.set $hi ${slopePair(highToLow(get('t')))})`,
+    `(local.set $s ${lowHalves(get('lo'), get('hi'))})`,
     `(local.set $v ${load('x')})`,
     store('slopes', get('s')),
     store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('v')} ${get('s')})`)),
@@ -53,4 +53,3 @@ function slopePair(bits: string): string {
   return `(f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add ${get('vLower')} (f64x2.mul ${get('vWidth')} ${u}))))`;
 }
 
-/** The whole module's text. */

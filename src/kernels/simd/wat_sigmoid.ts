@@ -2,7 +2,7 @@
  * The SIMD kernels built on the sigmoid: Swish-beta, ACON-C and MSAF's sum of sigmoids.
  */
 import { exported, MATH, N, ONE, ptrs, scalars, UNITS } from './wat_function.js';
-import { elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, SIGMOID_SLOPE, sigmoidInto } from './wat_math.js';
+import { addToUnitSums, elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, SIGMOID_SLOPE, sigmoidInto } from './wat_math.js';
 
 /**
  * s (1 - s) for a saved sigmoid value s: 1 - s is exact in float32 for s >= 1/2 (Sterbenz), so one
@@ -17,7 +17,7 @@ function sigmoidSlopeOf(s: string): string {
  * Swish-beta, per-unit beta (units values):
  * swish_beta(x, beta, y, sig, n, units): s = sigmoid(beta x), sig = s, y = x s.
  * swish_beta_grad(dy, x, sig, beta, dx, dbeta, n, units): q = x s (1 - s), dx = dy (s + beta q),
- * dbeta[unit] += dy x q (dbeta holds units sums, zeroed by the caller).
+ * dbeta[unit] += dy x q (dbeta: units float64 sums, zeroed by the caller).
  */
 export const swishBeta = [
   exported(
@@ -46,7 +46,7 @@ export const swishBeta = [
         `(local.set $q (f32x4.mul ${get('v')} ${sigmoidSlopeOf('s')}))`,
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${get('s')} (f32x4.mul ${unit.load('beta')} ${get('q')})))`),
         // dy (x q), not (dy x) q: dy x overflows for |x| near float32's maximum, where q is 0.
-        unit.store('dbeta', `(f32x4.add ${unit.load('dbeta')} (f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')})))`),
+        addToUnitSums('dbeta', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')}))`, unit.lanes),
       ].join('\n'),
     ),
   ),
@@ -55,9 +55,10 @@ export const swishBeta = [
 /**
  * ACON-C, per-unit p1, p2, beta (d = p1 - p2):
  * acon_c(x, p1, p2, beta, y, sig, n, units): s = sigmoid(beta d x), sig = s, y = x (d s + p2).
- * acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumX, sumQ, n, units): q = x s (1 - s),
- * b = beta d q, dx = dy (d s + d b + p2); per unit: sumA += dy (x s + x b), sumX += dy x,
- * sumQ += dy x q (zeroed by the caller; dp1 = sumA, dp2 = sumX - sumA, dbeta = d^2 sumQ).
+ * acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumD, sumQ, n, units): q = x s (1 - s),
+ * b = beta d q, dx = dy (d s + d b + p2); per unit: sumA += dy (x s + x b),
+ * sumD += dy x (1 - s - b), sumQ += dy x q (units float64 sums each, zeroed by the caller;
+ * dp1 = sumA, dp2 = sumD, dbeta = d^2 sumQ).
  */
 export const aconC = [
   exported(
@@ -77,7 +78,7 @@ export const aconC = [
   ),
   exported(
     'acon_c_grad',
-    [...ptrs('dy', 'x', 'sig', 'p1', 'p2', 'beta', 'dx', 'sumA', 'sumX', 'sumQ'), N, UNITS],
+    [...ptrs('dy', 'x', 'sig', 'p1', 'p2', 'beta', 'dx', 'sumA', 'sumD', 'sumQ'), N, UNITS],
     `${ROW_LOOP_LOCALS} ${MATH} (local $d v128) (local $b v128)`,
     rowLoop((el, unit) =>
       [
@@ -88,10 +89,10 @@ export const aconC = [
         `(local.set $q (f32x4.mul ${get('v')} ${sigmoidSlopeOf('s')}))`,
         `(local.set $b (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('q')}))`,
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) (f32x4.mul ${get('d')} ${get('b')})) ${unit.load('p2')}))`),
-        `(local.set $w (f32x4.mul ${get('g')} ${get('v')}))`,
-        unit.store('sumA', `(f32x4.add ${unit.load('sumA')} (f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')}))))`),
-        unit.store('sumX', `(f32x4.add ${unit.load('sumX')} ${get('w')})`),
-        unit.store('sumQ', `(f32x4.add ${unit.load('sumQ')} (f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')})))`),
+        addToUnitSums('sumA', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')})))`, unit.lanes),
+        // dp2's terms directly, dy x ((1 - s) - b): as sumX - sumA they would cancel (s near 1).
+        addToUnitSums('sumD', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} (f32x4.sub (f32x4.sub ${ONE} ${get('s')}) ${get('b')})))`, unit.lanes),
+        addToUnitSums('sumQ', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')}))`, unit.lanes),
       ].join('\n'),
     ),
   ),

@@ -2,13 +2,13 @@
  * Snake's SIMD kernels, and a test export of the sine.
  */
 import { exported, ptrs, N, UNITS, MATH, ONE } from './wat_function.js';
-import { elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, sinProductInto } from './wat_math.js';
+import { addToUnitSums, elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, sinProductInto } from './wat_math.js';
 
 /**
  * Snake, per-unit a (already guarded away from 0 by the caller) and inv = 1 / a:
  * snake(x, a, inv, y, sin, n, units): s = sin(a x), sin = s, y = x + s^2 inv.
  * snake_grad(dy, x, sin, a, inv, dx, sums, n, units): s2 = sin(2 a x), dx = dy (1 + s2),
- * sums[unit] += dy (x s2 - s^2 inv) (zeroed by the caller; da = sums inv).
+ * sums[unit] += dy (x s2 - s^2 inv) (units float64 sums, zeroed by the caller; da = sums inv).
  */
 export const snake = [
   exported(
@@ -37,9 +37,10 @@ export const snake = [
         `(local.set $s ${el.load('sin')})`,
         sinProductInto('w', 'v', 'va', 2),
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${ONE} ${get('w')}))`),
-        unit.store(
+        addToUnitSums(
           'sums',
-          `(f32x4.add ${unit.load('sums')} (f32x4.mul ${get('g')} (f32x4.sub (f32x4.mul ${get('v')} ${get('w')}) (f32x4.mul (f32x4.mul ${get('s')} ${get('s')}) ${unit.load('inv')}))))`,
+          `(f32x4.mul ${get('g')} (f32x4.sub (f32x4.mul ${get('v')} ${get('w')}) (f32x4.mul (f32x4.mul ${get('s')} ${get('s')}) ${unit.load('inv')})))`,
+          unit.lanes,
         ),
       ].join('\n'),
     ),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/index.js';
 import { runHostKernel } from '../../../src/kernels/host_kernels.js';
 import { setWasmSimdKernelsEnabled, simdKernelsFor } from '../../../src/kernels/simd/instance.js';
@@ -22,6 +22,21 @@ function data(n: number, seed: number, scale = 3, special = true): Float32Array 
   const v = seeded(n, seed).map((x) => x * scale);
   if (special) SPECIAL.forEach((s, k) => k * 3 < n && (v[k * 3] = s));
   return v;
+}
+
+const kept: tf.Tensor[] = [];
+afterEach(() => {
+  tf.dispose(kept.splice(0));
+});
+
+/**
+ * The tensor `f` gives (with the SIMD kernels on), computed once: a forward output a gradient
+ * reads, the same for both runs of {@link both}, so that they differ only in the gradient kernel.
+ */
+function once(f: () => tf.Tensor | tf.Tensor[]): () => tf.Tensor {
+  const t = tf.tidy(() => f() as tf.Tensor);
+  kept.push(t);
+  return () => t;
 }
 
 /** Runs kernel `name` with SIMD on and off; returns the outputs' values of both. */
@@ -75,6 +90,7 @@ describe('SIMD kernels on wasm', () => {
     const units = shape[1];
     const x = (): tf.Tensor => tf.tensor(data(n, 1), shape);
     const dy = (): tf.Tensor => tf.tensor(data(n, 2, 1, false), shape);
+    const dySpecial = (): tf.Tensor => tf.tensor(data(n, 2, 1, true), shape);
 
     it.each([
       [0.5, 1],
@@ -83,7 +99,7 @@ describe('SIMD kernels on wasm', () => {
     ])('scaled ELU alpha %f beta %f, forward and gradient', (alpha, beta) => {
       const attrs = { alpha, beta };
       expectAgree(both('TfjsActivationsScaledELU', () => ({ x: x() }), attrs), 'forward');
-      const y = (): tf.Tensor => runHostKernel('TfjsActivationsScaledELU', { x: x() }, attrs) as tf.Tensor;
+      const y = once(() => runHostKernel('TfjsActivationsScaledELU', { x: x() }, attrs) as tf.Tensor);
       expectAgree(both('TfjsActivationsScaledELUGrad', () => ({ dy: dy(), x: x(), y: y() }), attrs), 'gradient');
     });
 
@@ -95,7 +111,7 @@ describe('SIMD kernels on wasm', () => {
       const a = (): tf.Tensor => tf.tensor1d([aValue]);
       const b = (): tf.Tensor => tf.tensor1d([bValue]);
       expectAgree(both('TfjsActivationsPELU', () => ({ x: x(), a: a(), b: b() })), 'forward');
-      const y = (): tf.Tensor => runHostKernel('TfjsActivationsPELU', { x: x(), a: a(), b: b() }) as tf.Tensor;
+      const y = once(() => runHostKernel('TfjsActivationsPELU', { x: x(), a: a(), b: b() }) as tf.Tensor);
       expectAgree(both('TfjsActivationsPELUGrad', () => ({ dy: dy(), x: x(), y: y(), a: a(), b: b() })), 'gradient');
     });
 
@@ -103,8 +119,11 @@ describe('SIMD kernels on wasm', () => {
       const beta = (): tf.Tensor => (kind === 'shared' ? tf.tensor1d([1.4]) : tf.tensor1d(data(units, 3, 2, false)));
       expectAgree(both('TfjsActivationsSwishBeta', () => ({ x: x(), beta: beta() })), 'forward', 2);
       const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
-      const sig = (): tf.Tensor => (runHostKernel('TfjsActivationsSwishBeta', { x: xFinite(), beta: beta() }) as tf.Tensor[])[1];
+      const sig = once(() => (runHostKernel('TfjsActivationsSwishBeta', { x: xFinite(), beta: beta() }) as tf.Tensor[])[1]);
       expectAgree(both('TfjsActivationsSwishBetaGrad', () => ({ dy: dy(), x: xFinite(), sig: sig(), beta: beta() })), 'gradient');
+      // Special values in x and in dy: NaN and infinities where the JavaScript loop has them.
+      const sigSpecial = once(() => (runHostKernel('TfjsActivationsSwishBeta', { x: x(), beta: beta() }) as tf.Tensor[])[1]);
+      expectAgree(both('TfjsActivationsSwishBetaGrad', () => ({ dy: dySpecial(), x: x(), sig: sigSpecial(), beta: beta() })), 'special gradient');
     });
 
     it.each([['per unit'], ['shared']])('ACON-C, parameters %s, forward and gradient', (kind) => {
@@ -112,10 +131,15 @@ describe('SIMD kernels on wasm', () => {
       const [p1, p2, beta] = [param(4), param(5), param(6)];
       expectAgree(both('TfjsActivationsAconC', () => ({ x: x(), p1: p1(), p2: p2(), beta: beta() })), 'forward', 2);
       const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
-      const sig = (): tf.Tensor => (runHostKernel('TfjsActivationsAconC', { x: xFinite(), p1: p1(), p2: p2(), beta: beta() }) as tf.Tensor[])[1];
+      const sig = once(() => (runHostKernel('TfjsActivationsAconC', { x: xFinite(), p1: p1(), p2: p2(), beta: beta() }) as tf.Tensor[])[1]);
       expectAgree(
         both('TfjsActivationsAconCGrad', () => ({ dy: dy(), x: xFinite(), sig: sig(), p1: p1(), p2: p2(), beta: beta() })),
         'gradient',
+      );
+      const sigSpecial = once(() => (runHostKernel('TfjsActivationsAconC', { x: x(), p1: p1(), p2: p2(), beta: beta() }) as tf.Tensor[])[1]);
+      expectAgree(
+        both('TfjsActivationsAconCGrad', () => ({ dy: dySpecial(), x: x(), sig: sigSpecial(), p1: p1(), p2: p2(), beta: beta() })),
+        'special gradient',
       );
     });
 
@@ -126,7 +150,7 @@ describe('SIMD kernels on wasm', () => {
     ])('sum of sigmoids, shifts %j offset %f, forward and gradient', (shifts, offset) => {
       const attrs = { shifts, offset };
       expectAgree(both('TfjsActivationsSigmoidSum', () => ({ x: x() }), attrs), 'forward', 2);
-      const slope = (): tf.Tensor => (runHostKernel('TfjsActivationsSigmoidSum', { x: x() }, attrs) as tf.Tensor[])[1];
+      const slope = once(() => (runHostKernel('TfjsActivationsSigmoidSum', { x: x() }, attrs) as tf.Tensor[])[1]);
       expectAgree(both('TfjsActivationsSigmoidSumGrad', () => ({ dy: dy(), slope: slope() })), 'gradient');
     });
 
@@ -139,17 +163,17 @@ describe('SIMD kernels on wasm', () => {
       const a = (): tf.Tensor => (kind === 'shared' ? tf.tensor1d([0.7]) : tf.tensor1d(data(units, 8, 2, false).map((v, j) => (j % 3 === 2 ? v * 1e-4 : v))));
       const attrs = { guard };
       expectAgree(both('TfjsActivationsSnake', () => ({ x: x(), a: a() }), attrs), 'forward', 2);
-      const sin = (): tf.Tensor => (runHostKernel('TfjsActivationsSnake', { x: x(), a: a() }, attrs) as tf.Tensor[])[1];
+      const sin = once(() => (runHostKernel('TfjsActivationsSnake', { x: x(), a: a() }, attrs) as tf.Tensor[])[1]);
       const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
-      const sinFinite = (): tf.Tensor => (runHostKernel('TfjsActivationsSnake', { x: xFinite(), a: a() }, attrs) as tf.Tensor[])[1];
+      const sinFinite = once(() => (runHostKernel('TfjsActivationsSnake', { x: xFinite(), a: a() }, attrs) as tf.Tensor[])[1]);
       expectAgree(both('TfjsActivationsSnakeGrad', () => ({ dy: dy(), x: x(), sin: sin(), a: a() }), attrs), 'gradient');
       expectAgree(both('TfjsActivationsSnakeGrad', () => ({ dy: dy(), x: xFinite(), sin: sinFinite(), a: a() }), attrs), 'gradient, finite');
     });
 
     it.each([
       ['default degrees 5/4', [0.03, 0.6, 1.8, 1.2, 0.3, 0.02], [-1.1, 0.0, 2.9, 0.5]],
-      ['degrees 5/5 (the JavaScript loop on wasm too)', [0.03, 0.6, 1.8, 1.2, 0.3, 0.02], [-1.1, 0.0, 2.9, 0.5, 0.01]],
-      ['degrees 3/2 (the JavaScript loop on wasm too)', [0.1, 1, 0.5, 0.2], [0.3, -0.2]],
+      ['degrees 5/5 (the SIMD form declines, the JavaScript loop runs)', [0.03, 0.6, 1.8, 1.2, 0.3, 0.02], [-1.1, 0.0, 2.9, 0.5, 0.01]],
+      ['degrees 3/2 (the SIMD form declines, the JavaScript loop runs)', [0.1, 1, 0.5, 0.2], [0.3, -0.2]],
     ])('PAU, %s: the float64 results of the JavaScript loops', (_kind, numerator, denominator) => {
       const inputs = (): tf.NamedTensorMap => ({ x: x(), numerator: tf.tensor1d(numerator), denominator: tf.tensor1d(denominator) });
       const [simd, js] = both('TfjsActivationsPAU', inputs);
@@ -161,7 +185,7 @@ describe('SIMD kernels on wasm', () => {
       expectSame(gs[2], gj[2], 1e-6, 1e-6, 'denominator gradient');
     });
 
-    it.each([2, 3])('Maxout with %i pieces (3: the JavaScript loop on wasm too), forward and gradient', (pieces) => {
+    it.each([2, 3])('Maxout with %i pieces (3: the SIMD form declines, the JavaScript loop runs), forward and gradient', (pieces) => {
       const xs = (): tf.Tensor => tf.tensor(data(n * pieces, 1), [shape[0], units * pieces]);
       // Ties: equal pairs pass the gradient to both values.
       const tied = (): tf.Tensor => tf.tensor(data(n * pieces, 7).map((v, i) => (i % 5 === 0 ? 1 : v)), [shape[0], units * pieces]);
@@ -177,7 +201,7 @@ describe('SIMD kernels on wasm', () => {
       const attrs = { lower: 3, upper: 8, seed };
       const [simd, js] = both('TfjsActivationsRReLUTraining', () => ({ x: x() }), attrs);
       simd.forEach((out, k) => expect(Array.from(out), `output ${k}`).toEqual(Array.from(js[k])));
-      const slopes = (): tf.Tensor => (runHostKernel('TfjsActivationsRReLUTraining', { x: x() }, attrs) as tf.Tensor[])[1];
+      const slopes = once(() => (runHostKernel('TfjsActivationsRReLUTraining', { x: x() }, attrs) as tf.Tensor[])[1]);
       const [gs, gj] = both('TfjsActivationsRReLUTrainingGrad', () => ({ dy: dy(), x: x(), slopes: slopes() }));
       expect(Array.from(gs[0])).toEqual(Array.from(gj[0]));
     });
@@ -200,13 +224,13 @@ describe('SIMD kernels on wasm', () => {
     const x = (): tf.Tensor => tf.tensor2d([[-3e38], [1]]);
     const dy = (): tf.Tensor => tf.tensor2d([[2], [1]]);
     const beta = (): tf.Tensor => tf.tensor1d([1.2]);
-    const sig = (): tf.Tensor => (runHostKernel('TfjsActivationsSwishBeta', { x: x(), beta: beta() }) as tf.Tensor[])[1];
+    const sig = once(() => (runHostKernel('TfjsActivationsSwishBeta', { x: x(), beta: beta() }) as tf.Tensor[])[1]);
     const swish = both('TfjsActivationsSwishBetaGrad', () => ({ dy: dy(), x: x(), sig: sig(), beta: beta() }));
     expectAgree(swish, 'swish-beta gradient');
     expect(Number.isFinite(swish[0][1][0])).toBe(true);
     const p = (v: number) => (): tf.Tensor => tf.tensor1d([v]);
     const params = (): tf.NamedTensorMap => ({ p1: p(1.3)(), p2: p(0.2)(), beta: p(1.1)() });
-    const sigA = (): tf.Tensor => (runHostKernel('TfjsActivationsAconC', { x: x(), ...params() }) as tf.Tensor[])[1];
+    const sigA = once(() => (runHostKernel('TfjsActivationsAconC', { x: x(), ...params() }) as tf.Tensor[])[1]);
     const acon = both('TfjsActivationsAconCGrad', () => ({ dy: dy(), x: x(), sig: sigA(), ...params() }));
     expect(Number.isFinite(acon[0][3][0])).toBe(true); // dbeta
     expectSame(acon[0][3], acon[1][3], 1e-5, 2e-5, 'acon-c dbeta');
@@ -236,8 +260,38 @@ describe('SIMD kernels on wasm', () => {
         runHostKernel('TfjsActivationsAconCGrad', { dy, x, sig: s2, p1: p, p2: beta, beta: p });
         const y = runHostKernel('TfjsActivationsPELU', { x, a: beta, b: p }) as tf.Tensor;
         runHostKernel('TfjsActivationsPELUGrad', { dy, x, y, a: beta, b: p });
+        const [, sin] = runHostKernel('TfjsActivationsSnake', { x, a: beta }, { guard: true }) as tf.Tensor[];
+        runHostKernel('TfjsActivationsSnakeGrad', { dy, x, sin, a: beta }, { guard: true });
+        const numerator = tf.tensor1d([0.1, 1, 0.5, 0.2, 0.1, 0.05]);
+        runHostKernel('TfjsActivationsPAU', { x, numerator, denominator: tf.tensor1d([0.3, 0.2, 0.1, 0.05]) });
+        runHostKernel('TfjsActivationsPAUGrad', { dy, x, numerator, denominator: tf.tensor1d([0.3, 0.2, 0.1, 0.05]) });
+        // Declined by the SIMD form (the JavaScript loop runs): PAU of other degrees, Maxout of 3 pieces.
+        runHostKernel('TfjsActivationsPAUGrad', { dy, x, numerator, denominator: tf.tensor1d([0.3, 0.2]) });
+        const wide = tf.tensor(data(5 * 39, 3), [5, 39]);
+        runHostKernel('TfjsActivationsMaxout', { x: wide }, { pieces: 3 });
+        runHostKernel('TfjsActivationsMaxoutGrad', { dy, x: wide }, { pieces: 3 });
       });
     }, 5);
+  });
+
+  it.each([
+    ['Swish-beta', 'TfjsActivationsSwishBeta', ['beta'], 1],
+    ['ACON-C', 'TfjsActivationsAconC', ['p1', 'p2', 'beta'], 3],
+    ['Snake', 'TfjsActivationsSnake', ['a'], 1],
+  ] as const)('%s sums its per-unit gradients over 16,384 rows in float64, as the JavaScript loop', (_name, kernel, params, count) => {
+    // x in [1, 4] with large parameters: sigmoids near 1, per-unit sums of many terms of one sign
+    // (ACON-C's dp2 = sumX - sumA then cancels). float32 sums were 1.7e-4 off here.
+    const rows = 16384;
+    const units = 4;
+    const x = (): tf.Tensor => tf.tensor(data(rows * units, 11, 1.5, false).map((v) => v + 2.5), [rows, units]);
+    const dy = (): tf.Tensor => tf.tensor(data(rows * units, 12, 0.5, false).map((v) => v + 1), [rows, units]);
+    const values = [3, 0.4, 2];
+    const inputs = (): tf.NamedTensorMap => Object.fromEntries(params.map((name, k) => [name, tf.fill([units], values[k])]));
+    const attrs: tf.NamedAttrMap = kernel === 'TfjsActivationsSnake' ? { guard: true } : {};
+    const saved = once(() => (runHostKernel(kernel, { x: x(), ...inputs() }, attrs) as tf.Tensor[])[1]);
+    const savedName = kernel === 'TfjsActivationsSnake' ? 'sin' : 'sig';
+    const [simd, js] = both(`${kernel}Grad`, () => ({ dy: dy(), x: x(), [savedName]: saved(), ...inputs() }), attrs);
+    for (let k = 1; k <= count; k++) expectSame(simd[k], js[k], 0, 2e-6, `parameter gradient ${k}`);
   });
 
   it('reject a per-unit parameter of the wrong size by name', () => {

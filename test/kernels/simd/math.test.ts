@@ -54,6 +54,8 @@ describe('SIMD math on four lanes and one', () => {
     const y = apply('test_expm1', x);
     expect(maxRelError(x, y, Math.expm1)).toBeLessThan(TOL);
     expect(y[x.length - 1]).toBe(-1);
+    // Zeros give 0 (+0 also for -0, as tfjs' wasm Elu; Math.expm1 keeps -0).
+    expect(Array.from(apply('test_expm1', [-0, 0, -0, 0, -0]))).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('exp underflows to 0 below -87.33 (no subnormal scale) and keeps NaN', () => {
