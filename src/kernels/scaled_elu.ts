@@ -5,9 +5,11 @@
  *
  * - cpu backend: one JavaScript loop each way (see host_kernels.ts), about 5x faster than the
  *   tfjs ops below there.
- * - Other backends: tfjs' Elu kernel (vectorised on wasm) with a hand-written gradient made of
- *   tfjs' EluGrad kernel and one product, instead of the gradient tfjs derives from a composition
- *   (LeakyRelu, whose wasm kernel is a slow scalar loop, or three products).
+ * - wasm backend: one WebAssembly SIMD kernel each way (simd/wat_elu.ts); without WebAssembly
+ *   SIMD, the tfjs ops below.
+ * - Other backends: tfjs' Elu kernel with a hand-written gradient made of tfjs' EluGrad kernel and
+ *   one product, instead of the gradient tfjs derives from a composition (LeakyRelu, whose wasm
+ *   kernel is a slow scalar loop, or three products).
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from './host_kernels.js';

@@ -4,7 +4,9 @@
  *
  * - cpu backend: one JavaScript loop forward, which also stores the derivative
  *   sum_k s_k (1 - s_k) for the backward pass (one product); about 4x faster than tfjs' ops there.
- * - Other backends: tfjs ops (Sigmoid is vectorised on wasm), gradient derived by tfjs.
+ * - wasm backend: the same in WebAssembly SIMD kernels (simd/wat_sigmoid.ts, two shifts in one
+ *   pass); without WebAssembly SIMD, the tfjs ops below.
+ * - Other backends: tfjs ops, gradient derived by tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from './host_kernels.js';

@@ -90,9 +90,9 @@ export class AconC extends LearnedParamsLayer {
 tf.serialization.registerClass(AconC);
 
 /**
- * On wasm: the forward pass with tfjs ops (its Sigmoid is vectorised), the backward pass in the
- * one loop of KERNEL_GRAD from the saved s = sigmoid(beta d x), instead of the three per-unit
- * reductions and dozen products of the derived gradient.
+ * On wasm without WebAssembly SIMD: the forward pass with tfjs ops (its Sigmoid is vectorised),
+ * the backward pass in the one loop of KERNEL_GRAD from the saved s = sigmoid(beta d x), instead
+ * of the three per-unit reductions and dozen products of the derived gradient.
  */
 const aconCVectorised = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [x, p1, p2, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -109,9 +109,9 @@ const aconCVectorised = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
 }) as (x: tf.Tensor, p1: tf.Tensor, p2: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
 
 /**
- * ACON-C on the cpu backend (Math.exp; on wasm tfjs' vectorised Sigmoid is faster): one loop
- * forward, which also outputs s = sigmoid(beta d x) (d = p1 - p2) for the backward loop (also
- * used on wasm). With
+ * ACON-C on the cpu backend, and on wasm in WebAssembly SIMD kernels (simd/wat_sigmoid.ts;
+ * without SIMD, the forward pass above): one loop forward, which also outputs
+ * s = sigmoid(beta d x) (d = p1 - p2) for the backward loop. With
  * q = x s (1 - s) and A = x s + beta d x q: dx = dy (d s + beta d^2 q + p2), dp1 = sum dy A,
  * dp2 = sum dy (x - A), dbeta = sum dy d^2 x q, summed per unit or over everything.
  */

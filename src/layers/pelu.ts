@@ -111,8 +111,9 @@ const peluOps = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
 }) as (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
- * PELU on the cpu backend, one loop each way (Math.expm1; on wasm its vectorised Elu kernel is
- * faster): the inputs are the stored a, b, bounded below by 0.1 inside the kernel. The gradient
+ * PELU on the cpu backend, one loop each way, and on wasm in WebAssembly SIMD kernels
+ * (simd/wat_elu.ts; without SIMD, the tfjs ops above): the inputs are the stored a, b, bounded
+ * below by 0.1 inside the kernel. The gradient
  * reads the saved output: for x <= 0, exp(x / b) = y / a + 1. The gradients of a and b get the
  * projection rule of atLeastMin below.
  */

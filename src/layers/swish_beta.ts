@@ -65,8 +65,8 @@ export class SwishBeta extends SingleParameterLayer {
 tf.serialization.registerClass(SwishBeta);
 
 /**
- * Swish-beta on the cpu backend (Math.exp; on wasm tfjs' vectorised Sigmoid is faster): one loop
- * forward, which also outputs s = sigmoid(beta x) for the backward loop:
+ * Swish-beta on the cpu backend, and on wasm in WebAssembly SIMD kernels (simd/wat_sigmoid.ts;
+ * without SIMD, tfjs ops): one loop forward, which also outputs s = sigmoid(beta x) for the backward loop:
  * dx = dy (s + beta x s (1 - s)), dbeta = sum of dy x^2 s (1 - s) (per unit or over everything).
  */
 const KERNEL = 'TfjsActivationsSwishBeta';

@@ -1,19 +1,20 @@
 /**
- * The library's SIMD kernels (module_bytes.ts, from wat_source.ts) instantiated on tfjs' wasm
- * backend's memory, once per backend memory.
+ * The library's SIMD kernels (module_bytes.ts, assembled from the wat_*.ts text generators)
+ * instantiated on tfjs' wasm backend's memory, once per backend memory.
  *
  * Used when the runtime has WebAssembly SIMD (Node >= 16, current browsers) and the backend's
  * memory is not shared (tfjs' multi-threaded wasm build shares it; the module imports an unshared
- * one). Otherwise the kernels fall back to their JavaScript loops, which compute the same
- * function. Node compiles the module synchronously on first use; a browser main thread, which
- * refuses to compile modules over 4 KB synchronously, compiles it in the background and uses the
- * JavaScript loops until it is ready.
+ * one). Otherwise the layers take their previous path (a JavaScript loop, or tfjs ops for the
+ * kernels marked `wasmNeedsSimd`), which computes the same function. Node compiles the module
+ * synchronously on first use; a browser main thread, which refuses to compile modules over 4 KB
+ * synchronously, compiles it in the background and uses that path until it is ready.
  */
 import * as tf from '@tensorflow/tfjs';
 import { SIMD_MODULE_BASE64 } from './module_bytes.js';
 
 /**
- * The exported kernels (see wat_source.ts for what each computes): arguments are byte offsets of
+ * The exported kernels (see wat_elu.ts, wat_sigmoid.ts, ... for what each computes; the test_*
+ * functions exist for test/kernels/simd/math.test.ts): arguments are byte offsets of
  * float32 arrays on the backend's heap, element counts (`n`), the units of a row (`units`), then
  * scalars.
  */
