@@ -13,6 +13,10 @@
  * another, and is registered under its own name with tfjs' kernel and gradient registries, so
  * that tfjs' engine (tape, memory accounting, tf.profile) treats it like any built-in kernel.
  *
+ * On wasm, a kernel may also have a `simd` form: calls of the library's own WebAssembly SIMD
+ * kernels (simd/), which work on the same heap four floats at a time and replace the JavaScript
+ * loop (or a chain of the backend's kernels) where the runtime can run them.
+ *
  * Other backends (webgl, webgpu, tensorflow) have no such kernel: layers check
  * {@link hasHostKernel} and fall back to their composition of tfjs ops, which computes the same
  * function.
@@ -82,7 +86,7 @@ export interface HostKernel {
    */
   wasm?: (inputs: tf.TensorInfo[], backend: WasmBackendLike, attrs: tf.NamedAttrMap) => tf.TensorInfo | null;
   /**
-   * On wasm, the kernel as calls of the library's WebAssembly SIMD kernels (simd/wat_source.ts),
+   * On wasm, the kernel as calls of the library's WebAssembly SIMD kernels (simd/wat_*.ts),
    * used instead of `wasm` and `compute` when the runtime has them (simd/instance.ts). Returns
    * false to leave the case (e.g. an attribute value the module has no kernel for) to them.
    */
