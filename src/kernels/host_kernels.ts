@@ -427,6 +427,14 @@ export function simdUnitParam(args: SimdKernelArgs, kernel: string, name: string
 }
 
 /**
+ * Scratch arrays for per-unit sums of a SIMD kernel's row loop (simd/wat_math.ts rowLoop): units
+ * float32 partial sums and units float64 totals, both zero. Returns their byte offsets.
+ */
+export function simdUnitSums(args: SimdKernelArgs, units: number): [partial: number, totals: number] {
+  return [args.scratch(units), args.scratch(2 * units)];
+}
+
+/**
  * Writes per-unit sums `acc` (one per unit) into a parameter gradient `out`: per unit when the
  * parameter has one value per unit, else their total.
  */

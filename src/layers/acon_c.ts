@@ -6,6 +6,7 @@ import {
   registerHostKernel,
   runHostKernel,
   simdUnitParam,
+  simdUnitSums,
   sizeOf,
   storeParamGrad,
   unitsOf,
@@ -158,9 +159,9 @@ registerHostKernel({
     const { kernels, inputs: [dy, x, sig], outputs: [dx, ...dParams], shapes } = args;
     const units = unitsOf(shapes[1]);
     const [p1, p2, beta] = PARAM_INPUTS.map((name, k) => simdUnitParam(args, KERNEL_GRAD, name, k + 3, units));
-    const [sumA, sumD, sumQ] = [0, 1, 2].map(() => args.scratch(2 * units)); // units float64 sums each
-    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumD, sumQ, sizeOf(shapes[1]), units);
-    const [g1, g2, q] = [sumA, sumD, sumQ].map((at) => args.float64s(at, units));
+    const [sumA, sumD, sumQ] = [0, 1, 2].map(() => simdUnitSums(args, units));
+    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, ...sumA, ...sumD, ...sumQ, sizeOf(shapes[1]), units);
+    const [g1, g2, q] = [sumA, sumD, sumQ].map(([, totals]) => args.float64s(totals, units));
     const heap = args.buffer();
     const [v1, v2] = [p1, p2].map((at) => new Float32Array(heap, at, units));
     const gb = g1.map((_, j) => (v1[j] - v2[j]) ** 2 * q[j]);

@@ -5,6 +5,7 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  simdUnitSums,
   sizeOf,
   storeParamGrad,
   unitsOf,
@@ -184,11 +185,11 @@ registerHostKernel({
     const { kernels, inputs: [dy, x, sin], outputs: [dx, da], shapes } = args;
     const units = unitsOf(shapes[1]);
     const [a, inv] = simdA(args, 3, units);
-    const sums = args.scratch(2 * units); // units float64 sums
-    kernels.snake_grad(dy, x, sin, a, inv, dx, sums, sizeOf(shapes[1]), units);
+    const [partial, totals] = simdUnitSums(args, units);
+    kernels.snake_grad(dy, x, sin, a, inv, dx, partial, totals, sizeOf(shapes[1]), units);
     const heap = args.buffer();
     const invValues = new Float32Array(heap, inv, units);
-    const acc = args.float64s(sums, units).map((sum, j) => sum * invValues[j]);
+    const acc = args.float64s(totals, units).map((sum, j) => sum * invValues[j]);
     storeParamGrad(acc, new Float32Array(heap, da, sizeOf(shapes[3])));
   },
   compute: ({ inputs: [dy, x, sin, aValues], outputs: [dx, da], shapes, attrs }) => {

@@ -6,6 +6,7 @@ import {
   registerHostKernel,
   runHostKernel,
   simdUnitParam,
+  simdUnitSums,
   sizeOf,
   storeParamGrad,
   unitsOf,
@@ -106,9 +107,9 @@ registerHostKernel({
     const { kernels, inputs: [dy, x, sig], outputs: [dx, dBeta], shapes } = args;
     const units = unitsOf(shapes[1]);
     const beta = simdUnitParam(args, KERNEL_GRAD, 'beta', 3, units);
-    const sums = args.scratch(2 * units); // units float64 sums
-    kernels.swish_beta_grad(dy, x, sig, beta, dx, sums, sizeOf(shapes[1]), units);
-    storeParamGrad(args.float64s(sums, units), new Float32Array(args.buffer(), dBeta, sizeOf(shapes[3])));
+    const [partial, totals] = simdUnitSums(args, units);
+    kernels.swish_beta_grad(dy, x, sig, beta, dx, partial, totals, sizeOf(shapes[1]), units);
+    storeParamGrad(args.float64s(totals, units), new Float32Array(args.buffer(), dBeta, sizeOf(shapes[3])));
   },
   compute: ({ inputs: [dy, x, sig, betaValues], outputs: [dx, dBeta], shapes }) => {
     const units = unitsOf(shapes[1]);

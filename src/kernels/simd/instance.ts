@@ -27,11 +27,11 @@ export interface SimdKernels {
   pelu(x: number, y: number, n: number, a: number, inv: number): void;
   pelu_grad(dy: number, x: number, y: number, dx: number, sums: number, n: number, a: number, inv: number): void;
   swish_beta(x: number, beta: number, y: number, sig: number, n: number, units: number): void;
-  swish_beta_grad(dy: number, x: number, sig: number, beta: number, dx: number, dbeta: number, n: number, units: number): void;
+  swish_beta_grad(dy: number, x: number, sig: number, beta: number, dx: number, dbeta: number, dbeta64: number, n: number, units: number): void;
   acon_c(x: number, p1: number, p2: number, beta: number, y: number, sig: number, n: number, units: number): void;
   acon_c_grad(
     dy: number, x: number, sig: number, p1: number, p2: number, beta: number,
-    dx: number, sumA: number, sumD: number, sumQ: number, n: number, units: number,
+    dx: number, sumA: number, sumA64: number, sumD: number, sumD64: number, sumQ: number, sumQ64: number, n: number, units: number,
   ): void;
   sigmoid_sum_first(x: number, y: number, slope: number, n: number, shift: number, offset: number): void;
   sigmoid_sum_two(x: number, y: number, slope: number, n: number, shift0: number, shift1: number, offset: number): void;
@@ -40,7 +40,7 @@ export interface SimdKernels {
   rrelu_train(x: number, y: number, slopes: number, n: number, seed: number, lower: number, width: number): void;
   test_sin(x: number, y: number, n: number): void;
   snake(x: number, a: number, inv: number, y: number, sin: number, n: number, units: number): void;
-  snake_grad(dy: number, x: number, sin: number, a: number, inv: number, dx: number, sums: number, n: number, units: number): void;
+  snake_grad(dy: number, x: number, sin: number, a: number, inv: number, dx: number, sums: number, sums64: number, n: number, units: number): void;
   pau54(x: number, y: number, n: number, ...coefficients: number[]): void;
   pau54_grad(dy: number, x: number, dx: number, sums: number, n: number, ...coefficients: number[]): void;
   maxout2(x: number, y: number, n: number): void;

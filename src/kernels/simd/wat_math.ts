@@ -254,17 +254,28 @@ export function elementLoop(body: (a: LoopAccess) => string): string {
 /** The i32 locals {@link elementLoop} uses (besides the parameter `n`). */
 export const LOOP_LOCALS = '(local $i i32) (local $end8 i32) (local $end i32)';
 
+/** Rows whose per-unit terms are summed in float32 before the sums go into the float64 totals. */
+export const SUM_BLOCK_ROWS = 32;
+
 /**
  * A loop over a [n / units, units] float32 tensor row by row, and within a row over its units
  * four at a time, then one at a time. `body(element, unit)` gets the access to the current
  * elements (arrays of n values) and to the current units' entries of per-unit arrays (units
  * values: parameters, per-unit sums). Locals: {@link ROW_LOOP_LOCALS}; parameters `n`, `units`.
+ *
+ * `sums` names per-unit sums the body adds to with {@link addToUnitSums}: each is a pair of
+ * pointer parameters, `name` (units float32 partial sums) and `name`64 (units float64 totals), both
+ * zeroed by the caller. Every {@link SUM_BLOCK_ROWS} rows, and after the last row, the partial
+ * sums are added into the totals and reset: float64 accuracy over any number of rows (as the
+ * JavaScript loops' float64 sums), at the cost of float32 additions per element.
  */
-export function rowLoop(body: (element: LoopAccess, unit: LoopAccess) => string): string {
+export function rowLoop(body: (element: LoopAccess, unit: LoopAccess) => string, sums: readonly string[] = []): string {
   const atElement = (ptr: string): string => `(i32.add ${get(ptr)} (i32.add ${get('i')} ${get('j')}))`;
   const atUnit = (ptr: string): string => `(i32.add ${get(ptr)} ${get('j')})`;
+  const flush = sums.length === 0 ? '' : flushUnitSums(sums);
   return `
 (local.set $i (i32.const 0))
+(local.set $rows (i32.const 0))
 (local.set $end (i32.shl ${get('n')} (i32.const 2)))
 (local.set $rowBytes (i32.shl ${get('units')} (i32.const 2)))
 (local.set $row4 (i32.and ${get('rowBytes')} (i32.const -16)))
@@ -281,26 +292,63 @@ export function rowLoop(body: (element: LoopAccess, unit: LoopAccess) => string)
     ${body(access(atElement, 1), access(atUnit, 1))}
     (local.set $j (i32.add ${get('j')} (i32.const 4)))
     (br $next1)))
-  (local.set $i (i32.add ${get('i')} ${get('rowBytes')}))
-  (br $nextRow)))`;
+  (local.set $i (i32.add ${get('i')} ${get('rowBytes')}))${
+    flush === ''
+      ? ''
+      : `
+  (local.set $rows (i32.add ${get('rows')} (i32.const 1)))
+  (if (i32.eq ${get('rows')} (i32.const ${SUM_BLOCK_ROWS})) (then
+    ${flush}
+    (local.set $rows (i32.const 0))))`
+  }
+  (br $nextRow)))${flush === '' ? '' : `
+(if (i32.ne ${get('rows')} (i32.const 0)) (then
+${flush}))`}`;
+}
+
+/** Adds the float32 partial sums `name` into the float64 totals `name`64 and zeroes them (all units). */
+function flushUnitSums(sums: readonly string[]): string {
+  const at = (ptr: string): string => `(i32.add ${get(ptr)} ${get('j')})`;
+  const at64 = (ptr: string): string => `(i32.add ${get(`${ptr}64`)} (i32.shl ${get('j')} (i32.const 1)))`;
+  const vector = sums
+    .map((name) =>
+      [
+        `(local.set $acc (v128.load align=4 ${at(name)}))`,
+        `(v128.store align=8 ${at64(name)} (f64x2.add (v128.load align=8 ${at64(name)}) ${promote(get('acc'), false)}))`,
+        `(v128.store offset=16 align=8 ${at64(name)} (f64x2.add (v128.load offset=16 align=8 ${at64(name)}) ${promote(get('acc'), true)}))`,
+        `(v128.store align=4 ${at(name)} (v128.const i32x4 0 0 0 0))`,
+      ].join('\n'),
+    )
+    .join('\n');
+  const scalar = sums
+    .map((name) =>
+      [
+        `(f64.store align=8 ${at64(name)} (f64.add (f64.load align=8 ${at64(name)}) (f64.promote_f32 (f32.load ${at(name)}))))`,
+        `(f32.store ${at(name)} (f32.const 0))`,
+      ].join('\n'),
+    )
+    .join('\n');
+  return `(local.set $j (i32.const 0))
+(block $flushed4 (loop $flush4
+  (br_if $flushed4 (i32.ge_u ${get('j')} ${get('row4')}))
+  ${vector}
+  (local.set $j (i32.add ${get('j')} (i32.const 16)))
+  (br $flush4)))
+(block $flushed1 (loop $flush1
+  (br_if $flushed1 (i32.ge_u ${get('j')} ${get('rowBytes')}))
+  ${scalar}
+  (local.set $j (i32.add ${get('j')} (i32.const 4)))
+  (br $flush1)))`;
 }
 
 /** The locals {@link rowLoop} and {@link addToUnitSums} use (besides the parameters `n` and `units`). */
-export const ROW_LOOP_LOCALS = '(local $i i32) (local $j i32) (local $end i32) (local $rowBytes i32) (local $row4 i32) (local $acc v128)';
+export const ROW_LOOP_LOCALS =
+  '(local $i i32) (local $j i32) (local $end i32) (local $rowBytes i32) (local $row4 i32) (local $rows i32) (local $acc v128)';
 
 /**
  * In a {@link rowLoop} body: adds `value`'s lanes (4, or lane 0 in the one-element copy) to the
- * float64 per-unit sums at pointer local `ptr` (units float64 values, 8 bytes each), so that sums
- * over many rows keep float64 accuracy as the JavaScript loops' do.
+ * float32 partial sums `unit` accesses at pointer `ptr`, one of the loop's `sums`.
  */
-export function addToUnitSums(ptr: string, value: string, lanes: 4 | 1): string {
-  const at = `(i32.add ${get(ptr)} (i32.shl ${get('j')} (i32.const 1)))`;
-  if (lanes === 1) {
-    return `(f64.store ${at} (f64.add (f64.load ${at}) (f64.promote_f32 (f32x4.extract_lane 0 ${value}))))`;
-  }
-  return [
-    `(local.set $acc ${value})`,
-    `(v128.store ${at} (f64x2.add (v128.load ${at}) ${promote(get('acc'), false)}))`,
-    `(v128.store offset=16 ${at} (f64x2.add (v128.load offset=16 ${at}) ${promote(get('acc'), true)}))`,
-  ].join('\n');
+export function addToUnitSums(unit: LoopAccess, ptr: string, value: string): string {
+  return unit.store(ptr, `(f32x4.add ${unit.load(ptr)} ${value})`);
 }

@@ -17,7 +17,8 @@ function sigmoidSlopeOf(s: string): string {
  * Swish-beta, per-unit beta (units values):
  * swish_beta(x, beta, y, sig, n, units): s = sigmoid(beta x), sig = s, y = x s.
  * swish_beta_grad(dy, x, sig, beta, dx, dbeta, n, units): q = x s (1 - s), dx = dy (s + beta q),
- * dbeta[unit] += dy x q (dbeta: units float64 sums, zeroed by the caller).
+ * dbeta[unit] += dy x q (dbeta, dbeta64: per-unit float32 partial sums and float64 totals, see
+ * rowLoop; zeroed by the caller).
  */
 export const swishBeta = [
   exported(
@@ -36,7 +37,7 @@ export const swishBeta = [
   ),
   exported(
     'swish_beta_grad',
-    [...ptrs('dy', 'x', 'sig', 'beta', 'dx', 'dbeta'), N, UNITS],
+    [...ptrs('dy', 'x', 'sig', 'beta', 'dx', 'dbeta', 'dbeta64'), N, UNITS],
     `${ROW_LOOP_LOCALS} ${MATH}`,
     rowLoop((el, unit) =>
       [
@@ -46,8 +47,9 @@ export const swishBeta = [
         `(local.set $q (f32x4.mul ${get('v')} ${sigmoidSlopeOf('s')}))`,
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${get('s')} (f32x4.mul ${unit.load('beta')} ${get('q')})))`),
         // dy (x q), not (dy x) q: dy x overflows for |x| near float32's maximum, where q is 0.
-        addToUnitSums('dbeta', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')}))`, unit.lanes),
+        addToUnitSums(unit, 'dbeta', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')}))`),
       ].join('\n'),
+      ['dbeta'],
     ),
   ),
 ];
@@ -55,10 +57,10 @@ export const swishBeta = [
 /**
  * ACON-C, per-unit p1, p2, beta (d = p1 - p2):
  * acon_c(x, p1, p2, beta, y, sig, n, units): s = sigmoid(beta d x), sig = s, y = x (d s + p2).
- * acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumD, sumQ, n, units): q = x s (1 - s),
- * b = beta d q, dx = dy (d s + d b + p2); per unit: sumA += dy (x s + x b),
- * sumD += dy x (1 - s - b), sumQ += dy x q (units float64 sums each, zeroed by the caller;
- * dp1 = sumA, dp2 = sumD, dbeta = d^2 sumQ).
+ * acon_c_grad(dy, x, sig, p1, p2, beta, dx, sumA, sumA64, sumD, sumD64, sumQ, sumQ64, n, units):
+ * q = x s (1 - s), b = beta d q, dx = dy (d s + d b + p2); per unit: sumA += dy (x s + x b),
+ * sumD += dy x (1 - s - b), sumQ += dy x q (each a pair of float32 partial sums and float64
+ * totals, see rowLoop; zeroed by the caller; dp1 = sumA, dp2 = sumD, dbeta = d^2 sumQ).
  */
 export const aconC = [
   exported(
@@ -78,7 +80,7 @@ export const aconC = [
   ),
   exported(
     'acon_c_grad',
-    [...ptrs('dy', 'x', 'sig', 'p1', 'p2', 'beta', 'dx', 'sumA', 'sumD', 'sumQ'), N, UNITS],
+    [...ptrs('dy', 'x', 'sig', 'p1', 'p2', 'beta', 'dx', 'sumA', 'sumA64', 'sumD', 'sumD64', 'sumQ', 'sumQ64'), N, UNITS],
     `${ROW_LOOP_LOCALS} ${MATH} (local $d v128) (local $b v128)`,
     rowLoop((el, unit) =>
       [
@@ -89,11 +91,12 @@ export const aconC = [
         `(local.set $q (f32x4.mul ${get('v')} ${sigmoidSlopeOf('s')}))`,
         `(local.set $b (f32x4.mul (f32x4.mul ${unit.load('beta')} ${get('d')}) ${get('q')}))`,
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.add (f32x4.mul ${get('d')} ${get('s')}) (f32x4.mul ${get('d')} ${get('b')})) ${unit.load('p2')}))`),
-        addToUnitSums('sumA', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')})))`, unit.lanes),
+        addToUnitSums(unit, 'sumA', `(f32x4.mul ${get('g')} (f32x4.add (f32x4.mul ${get('v')} ${get('s')}) (f32x4.mul ${get('v')} ${get('b')})))`),
         // dp2's terms directly, dy x ((1 - s) - b): as sumX - sumA they would cancel (s near 1).
-        addToUnitSums('sumD', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} (f32x4.sub (f32x4.sub ${ONE} ${get('s')}) ${get('b')})))`, unit.lanes),
-        addToUnitSums('sumQ', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')}))`, unit.lanes),
+        addToUnitSums(unit, 'sumD', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} (f32x4.sub (f32x4.sub ${ONE} ${get('s')}) ${get('b')})))`),
+        addToUnitSums(unit, 'sumQ', `(f32x4.mul ${get('g')} (f32x4.mul ${get('v')} ${get('q')}))`),
       ].join('\n'),
+      ['sumA', 'sumD', 'sumQ'],
     ),
   ),
 ];

@@ -7,8 +7,9 @@ import { addToUnitSums, elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop,
 /**
  * Snake, per-unit a (already guarded away from 0 by the caller) and inv = 1 / a:
  * snake(x, a, inv, y, sin, n, units): s = sin(a x), sin = s, y = x + s^2 inv.
- * snake_grad(dy, x, sin, a, inv, dx, sums, n, units): s2 = sin(2 a x), dx = dy (1 + s2),
- * sums[unit] += dy (x s2 - s^2 inv) (units float64 sums, zeroed by the caller; da = sums inv).
+ * snake_grad(dy, x, sin, a, inv, dx, sums, sums64, n, units): s2 = sin(2 a x), dx = dy (1 + s2),
+ * sums[unit] += dy (x s2 - s^2 inv) (float32 partial sums and float64 totals, see rowLoop; zeroed
+ * by the caller; da = sums inv).
  */
 export const snake = [
   exported(
@@ -27,7 +28,7 @@ export const snake = [
   ),
   exported(
     'snake_grad',
-    [...ptrs('dy', 'x', 'sin', 'a', 'inv', 'dx', 'sums'), N, UNITS],
+    [...ptrs('dy', 'x', 'sin', 'a', 'inv', 'dx', 'sums', 'sums64'), N, UNITS],
     `${ROW_LOOP_LOCALS} ${MATH} (local $va v128)`,
     rowLoop((el, unit) =>
       [
@@ -38,11 +39,12 @@ export const snake = [
         sinProductInto('w', 'v', 'va', 2),
         el.store('dx', `(f32x4.mul ${get('g')} (f32x4.add ${ONE} ${get('w')}))`),
         addToUnitSums(
+          unit,
           'sums',
           `(f32x4.mul ${get('g')} (f32x4.sub (f32x4.mul ${get('v')} ${get('w')}) (f32x4.mul (f32x4.mul ${get('s')} ${get('s')}) ${unit.load('inv')})))`,
-          unit.lanes,
         ),
       ].join('\n'),
+      ['sums'],
     ),
   ),
   exported(

@@ -15,7 +15,8 @@ import { expectStableMemory, seeded } from '../wasm_test_util.js';
  * layers' tests and host_kernels.test.ts.
  */
 const SPECIAL = [0, -0, 1e-30, -1e-30, 30, -30, 100, -100, NaN, Infinity, -Infinity, 2];
-const SHAPES: number[][] = [[1, 1], [1, 3], [2, 4], [3, 5], [7, 8], [5, 13], [1, 37], [16, 64]];
+// [37, 5]: one block of 32 rows of float32 partial sums plus 5 (simd/wat_math.ts rowLoop).
+const SHAPES: number[][] = [[1, 1], [1, 3], [2, 4], [3, 5], [7, 8], [5, 13], [1, 37], [16, 64], [37, 5]];
 
 /** Values in [-scale, scale), with the special values spread over the first elements when `special`. */
 function data(n: number, seed: number, scale = 3, special = true): Float32Array {
