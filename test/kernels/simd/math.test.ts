@@ -39,7 +39,8 @@ function maxRelError(x: Float32Array, y: Float32Array, ref: (v: number) => numbe
 
 const sigmoid = (t: number): number => 1 / (1 + Math.exp(-t));
 // Measured: exp and expm1 within 1 float32 ulp of the rounded float64 value (relative error up
-// to 8.8e-8), sigmoid within 1.9 ulp (1.75e-7). The bounds leave a little room, no more.
+// to 8.8e-8), sigmoid within 3 ulp (relative error below 2e-7 on a 4-million-point scan). The
+// bounds leave a little room, no more.
 const TOL = 1.2e-7;
 const TOL_SIGMOID = 2.5e-7;
 
