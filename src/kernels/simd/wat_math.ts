@@ -224,6 +224,19 @@ export function sinProductInto(out: string, x: string, a: string, k: 1 | 2): str
 export const SIGMOID_SLOPE = `(f32x4.mul (f32x4.mul ${get('mE')} ${get('mD')}) ${get('mD')})`;
 
 /**
+ * `body` while the i32 local `index` is below `end` (unsigned), adding `step` to `index` after
+ * each pass: the skeleton of every loop here. `label` names the loop's block and loop uniquely
+ * within the function it is in.
+ */
+export function countedLoop(label: string, index: string, end: string, step: string, body: string): string {
+  return `(block $done${label} (loop $next${label}
+  (br_if $done${label} (i32.ge_u ${get(index)} ${end}))
+  ${body}
+  (local.set $${index} (i32.add ${get(index)} ${step}))
+  (br $next${label})))`;
+}
+
+/**
  * A loop over elements 0..n-1 of float32 arrays: `body` runs on eight elements per iteration (two
  * four-lane copies, which the CPU overlaps), then on four, then on each remaining element alone
  * (lanes 1-3 zero then, their results discarded). The index local is `i` (bytes), the count `n`
@@ -235,20 +248,11 @@ export function elementLoop(body: (a: LoopAccess) => string): string {
 (local.set $i (i32.const 0))
 (local.set $end (i32.shl ${get('n')} (i32.const 2)))
 (local.set $end8 (i32.and ${get('end')} (i32.const -32)))
-(block $done8 (loop $next8
-  (br_if $done8 (i32.ge_u ${get('i')} ${get('end8')}))
-  ${body(access(at, 4, 0))}
-  ${body(access(at, 4, 16))}
-  (local.set $i (i32.add ${get('i')} (i32.const 32)))
-  (br $next8)))
+${countedLoop('8', 'i', get('end8'), '(i32.const 32)', `${body(access(at, 4, 0))}\n${body(access(at, 4, 16))}`)}
 (if (i32.ge_u (i32.sub ${get('end')} ${get('i')}) (i32.const 16)) (then
   ${body(access(at, 4))}
   (local.set $i (i32.add ${get('i')} (i32.const 16)))))
-(block $done1 (loop $next1
-  (br_if $done1 (i32.ge_u ${get('i')} ${get('end')}))
-  ${body(access(at, 1))}
-  (local.set $i (i32.add ${get('i')} (i32.const 4)))
-  (br $next1)))`;
+${countedLoop('1', 'i', get('end'), '(i32.const 4)', body(access(at, 1)))}`;
 }
 
 /** The i32 locals {@link elementLoop} uses (besides the parameter `n`). */
@@ -273,37 +277,27 @@ export function rowLoop(body: (element: LoopAccess, unit: LoopAccess) => string,
   const atElement = (ptr: string): string => `(i32.add ${get(ptr)} (i32.add ${get('i')} ${get('j')}))`;
   const atUnit = (ptr: string): string => `(i32.add ${get(ptr)} ${get('j')})`;
   const flush = sums.length === 0 ? '' : flushUnitSums(sums);
+  // After each row: count it, and flush the partial sums every SUM_BLOCK_ROWS rows; after the
+  // last row, flush what is left.
+  const afterRow =
+    flush === ''
+      ? ''
+      : `(local.set $rows (i32.add ${get('rows')} (i32.const 1)))
+(if (i32.eq ${get('rows')} (i32.const ${SUM_BLOCK_ROWS})) (then
+  ${flush}
+  (local.set $rows (i32.const 0))))`;
+  const afterLoop = flush === '' ? '' : `(if (i32.ne ${get('rows')} (i32.const 0)) (then\n${flush}))`;
+  const row = `(local.set $j (i32.const 0))
+${unitLoop(body(access(atElement, 4), access(atUnit, 4)), body(access(atElement, 1), access(atUnit, 1)))}
+${afterRow}`;
   return `
 (local.set $i (i32.const 0))
 (local.set $rows (i32.const 0))
 (local.set $end (i32.shl ${get('n')} (i32.const 2)))
 (local.set $rowBytes (i32.shl ${get('units')} (i32.const 2)))
 (local.set $row4 (i32.and ${get('rowBytes')} (i32.const -16)))
-(block $doneRows (loop $nextRow
-  (br_if $doneRows (i32.ge_u ${get('i')} ${get('end')}))
-  (local.set $j (i32.const 0))
-  (block $done4 (loop $next4
-    (br_if $done4 (i32.ge_u ${get('j')} ${get('row4')}))
-    ${body(access(atElement, 4), access(atUnit, 4))}
-    (local.set $j (i32.add ${get('j')} (i32.const 16)))
-    (br $next4)))
-  (block $done1 (loop $next1
-    (br_if $done1 (i32.ge_u ${get('j')} ${get('rowBytes')}))
-    ${body(access(atElement, 1), access(atUnit, 1))}
-    (local.set $j (i32.add ${get('j')} (i32.const 4)))
-    (br $next1)))
-  (local.set $i (i32.add ${get('i')} ${get('rowBytes')}))${
-    flush === ''
-      ? ''
-      : `
-  (local.set $rows (i32.add ${get('rows')} (i32.const 1)))
-  (if (i32.eq ${get('rows')} (i32.const ${SUM_BLOCK_ROWS})) (then
-    ${flush}
-    (local.set $rows (i32.const 0))))`
-  }
-  (br $nextRow)))${flush === '' ? '' : `
-(if (i32.ne ${get('rows')} (i32.const 0)) (then
-${flush}))`}`;
+${countedLoop('Rows', 'i', get('end'), get('rowBytes'), row)}
+${afterLoop}`;
 }
 
 /** Adds the float32 partial sums `name` into the float64 totals `name`64 and zeroes them (all units). */
@@ -329,16 +323,13 @@ function flushUnitSums(sums: readonly string[]): string {
     )
     .join('\n');
   return `(local.set $j (i32.const 0))
-(block $flushed4 (loop $flush4
-  (br_if $flushed4 (i32.ge_u ${get('j')} ${get('row4')}))
-  ${vector}
-  (local.set $j (i32.add ${get('j')} (i32.const 16)))
-  (br $flush4)))
-(block $flushed1 (loop $flush1
-  (br_if $flushed1 (i32.ge_u ${get('j')} ${get('rowBytes')}))
-  ${scalar}
-  (local.set $j (i32.add ${get('j')} (i32.const 4)))
-  (br $flush1)))`;
+${unitLoop(vector, scalar, 'Flush')}`;
+}
+
+/** Over the units of a row from $j: `vector` four at a time (to $row4), then `scalar` one at a time. */
+function unitLoop(vector: string, scalar: string, label = ''): string {
+  return `${countedLoop(`${label}4`, 'j', get('row4'), '(i32.const 16)', vector)}
+${countedLoop(`${label}1`, 'j', get('rowBytes'), '(i32.const 4)', scalar)}`;
 }
 
 /** The locals {@link rowLoop} and {@link addToUnitSums} use (besides the parameters `n` and `units`). */

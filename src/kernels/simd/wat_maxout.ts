@@ -2,7 +2,7 @@
  * Maxout's SIMD kernels (groups of two).
  */
 import { exported, ptrs, N, ONE } from './wat_function.js';
-import { get } from './wat_math.js';
+import { countedLoop, get } from './wat_math.js';
 
 // Byte patterns of i8x16.shuffle over two vectors a = [a0 a1 a2 a3], b = [b0 b1 b2 b3].
 const lanes = (...ls: number[]): string => ls.flatMap((l) => [0, 1, 2, 3].map((k) => 4 * l + k)).join(' ');
@@ -22,16 +22,8 @@ const indicator = (mask: string): string => `(v128.and ${mask} ${ONE})`;
 function pairLoop(vector: string, scalar: string): string {
   return `(local.set $end (i32.shl ${get('n')} (i32.const 2)))
 (local.set $end4 (i32.and ${get('end')} (i32.const -16)))
-(block $done4 (loop $next4
-  (br_if $done4 (i32.ge_u ${get('i')} ${get('end4')}))
-  ${vector}
-  (local.set $i (i32.add ${get('i')} (i32.const 16)))
-  (br $next4)))
-(block $done1 (loop $next1
-  (br_if $done1 (i32.ge_u ${get('i')} ${get('end')}))
-  ${scalar}
-  (local.set $i (i32.add ${get('i')} (i32.const 4)))
-  (br $next1)))`;
+${countedLoop('4', 'i', get('end4'), '(i32.const 16)', vector)}
+${countedLoop('1', 'i', get('end'), '(i32.const 4)', scalar)}`;
 }
 const at2 = (ptr: string): string => `(i32.add ${get(ptr)} (i32.shl ${get('i')} (i32.const 1)))`;
 const at = (ptr: string): string => `(i32.add ${get(ptr)} ${get('i')})`;
