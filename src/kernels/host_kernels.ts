@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdKernelsFor, type SimdKernels } from './simd/instance.js';
+import { isWasmBackendLike, type WasmBackendLike } from './wasm_backend_access.js';
 
 /** The backends that get the JavaScript kernels. */
 export const HOST_BACKENDS = ['cpu', 'wasm'] as const;
@@ -105,28 +106,9 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
-/** The parts of tfjs-backend-wasm's `BackendWasm` used here. */
-export interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: tf.DataId): boolean;
-}
-
-function isWasm(backend: unknown): backend is WasmBackendLike {
-  const b = backend as Partial<WasmBackendLike> | null;
-  return b != null && typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
-}
-
 function isCpu(backend: unknown): backend is CpuBackendLike {
   const b = backend as Partial<CpuBackendLike> | null;
   return b != null && typeof b.makeTensorInfo === 'function' && typeof b.data?.get === 'function';
-}
-
-/** The number of elements of a tensor of `shape`. */
-export function sizeOf(shape: number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 function checkInputs(kernel: HostKernel, infos: tf.TensorInfo[]): void {
@@ -144,7 +126,7 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
     checkInputs(kernel, infos);
     const shapes = infos.map((t) => t.shape);
     const outShapes = kernel.outputShapes(shapes, attrs);
-    if (isWasm(backend)) {
+    if (isWasmBackendLike(backend)) {
       const simd = kernel.simd === undefined ? null : simdKernelsFor(backend);
       const done = simd === null ? null : runSimd(kernel, simd, infos, outShapes, backend, attrs);
       if (done !== null) return done;
@@ -168,7 +150,7 @@ function kernelFunc(kernel: HostKernel): tf.KernelFunc {
         if (v instanceof Int32Array || v instanceof Uint8Array) return Float32Array.from(v);
         throw new Error(`${kernel.name}: cannot read the values of a cpu tensor.`);
       });
-      const outValues = outShapes.map((s) => new Float32Array(sizeOf(s)));
+      const outValues = outShapes.map((s) => new Float32Array(tf.util.sizeFromShape(s)));
       kernel.compute({ inputs: values, outputs: outValues, shapes, attrs });
       const outs = outShapes.map((s, k) => backend.makeTensorInfo(s, 'float32', outValues[k]));
       return outs.length === 1 ? outs[0] : outs;
@@ -420,10 +402,8 @@ export function perUnitValues(kernel: string, name: string, values: Float32Array
  * @throws Error when the parameter has neither 1 nor `units` values.
  */
 export function simdUnitParam(args: SimdKernelArgs, kernel: string, name: string, index: number, units: number): number {
-  const size = sizeOf(args.shapes[index]);
-  if (size === units) return args.inputs[index];
-  if (size === 1) return args.scratch(new Float32Array(units).fill(args.values(index)[0]));
-  throw new Error(`${kernel}: parameter '${name}' has ${size} values; expected 1 or ${units} (the last input axis).`);
+  if (tf.util.sizeFromShape(args.shapes[index]) === units) return args.inputs[index];
+  return args.scratch(perUnitValues(kernel, name, args.values(index), units));
 }
 
 /**

@@ -12,7 +12,7 @@
  *   kernel is a slow scalar loop, or three products).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from './host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from './host_kernels.js';
 
 const KERNEL = 'TfjsActivationsScaledELU';
 const KERNEL_GRAD = 'TfjsActivationsScaledELUGrad';
@@ -23,7 +23,7 @@ registerHostKernel({
   inputs: ['x'],
   outputShapes: ([x]) => [x],
   simd: ({ kernels, inputs: [x], outputs: [y], shapes: [shape], attrs }) =>
-    kernels.scaled_elu(x, y, sizeOf(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
+    kernels.scaled_elu(x, y, tf.util.sizeFromShape(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
   compute: ({ inputs: [x], outputs: [y], attrs }) => {
     const alpha = attrs.alpha as number;
     const inv = 1 / (attrs.beta as number);
@@ -43,7 +43,7 @@ registerHostKernel({
   inputs: ['dy', 'x', 'y'],
   outputShapes: ([dy]) => [dy],
   simd: ({ kernels, inputs: [dy, x, y], outputs: [dx], shapes: [shape], attrs }) =>
-    kernels.scaled_elu_grad(dy, x, y, dx, sizeOf(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
+    kernels.scaled_elu_grad(dy, x, y, dx, tf.util.sizeFromShape(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
   compute: ({ inputs: [dy, x, y], outputs: [dx], attrs }) => {
     const alpha = attrs.alpha as number;
     const inv = 1 / (attrs.beta as number);

@@ -9,7 +9,7 @@
  * - Other backends: tfjs ops, gradient derived by tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from './host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from './host_kernels.js';
 
 const KERNEL = 'TfjsActivationsSigmoidSum';
 const KERNEL_GRAD = 'TfjsActivationsSigmoidSumGrad';
@@ -21,7 +21,7 @@ registerHostKernel({
   outputShapes: ([x]) => [x, x],
   simd: ({ kernels, inputs: [x], outputs: [y, slope], shapes: [shape], attrs }) => {
     const shifts = attrs.shifts as number[];
-    const n = sizeOf(shape);
+    const n = tf.util.sizeFromShape(shape);
     const offset = attrs.offset as number;
     if (shifts.length === 1) kernels.sigmoid_sum_first(x, y, slope, n, shifts[0], offset);
     else kernels.sigmoid_sum_two(x, y, slope, n, shifts[0], shifts[1], offset);
@@ -50,7 +50,7 @@ registerHostKernel({
   wasmNeedsSimd: true,
   inputs: ['dy', 'slope'],
   outputShapes: ([dy]) => [dy],
-  simd: ({ kernels, inputs: [dy, slope], outputs: [dx], shapes: [shape] }) => kernels.multiply(dy, slope, dx, sizeOf(shape)),
+  simd: ({ kernels, inputs: [dy, slope], outputs: [dx], shapes: [shape] }) => kernels.multiply(dy, slope, dx, tf.util.sizeFromShape(shape)),
   compute: ({ inputs: [dy, slope], outputs: [dx] }) => {
     for (let i = 0; i < dy.length; i++) dx[i] = dy[i] * slope[i];
   },

@@ -1,7 +1,8 @@
 /**
  * Typed access to the parts of tfjs-backend-wasm that the replacement matMul
- * kernels use: the backend object a kernel receives, and the stock kernels
- * looked up in tfjs' public kernel registry.
+ * kernels and the layers' own kernels (host_kernels.ts) use: the backend object
+ * a kernel receives, and the stock kernels looked up in tfjs' public kernel
+ * registry.
  *
  * Nothing here imports `@tensorflow/tfjs-backend-wasm`: the backend object is
  * the one tfjs passes to a kernel, and stock kernels come from the registry.
@@ -31,7 +32,7 @@ export interface WasmBackendLike {
  * Tells whether `backend` has the methods of {@link WasmBackendLike}.
  *
  * @param backend - the `backend` argument tfjs passes to a kernel.
- * @returns true when every method used by the replacement kernels exists.
+ * @returns true when every method these kernels use exists.
  */
 export function isWasmBackendLike(backend: unknown): backend is WasmBackendLike {
   if (backend == null || typeof backend !== 'object') return false;

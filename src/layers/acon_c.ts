@@ -7,7 +7,6 @@ import {
   runHostKernel,
   simdUnitParam,
   simdUnitSums,
-  sizeOf,
   storeParamGrad,
   unitsOf,
 } from '../kernels/host_kernels.js';
@@ -133,7 +132,7 @@ registerHostKernel({
     const { kernels, inputs: [x], outputs: [y, sig], shapes: [shape] } = args;
     const units = unitsOf(shape);
     const [p1, p2, beta] = PARAM_INPUTS.map((name, k) => simdUnitParam(args, KERNEL, name, k + 1, units));
-    kernels.acon_c(x, p1, p2, beta, y, sig, sizeOf(shape), units);
+    kernels.acon_c(x, p1, p2, beta, y, sig, tf.util.sizeFromShape(shape), units);
   },
   compute: ({ inputs: [x, ...params], outputs: [y, sig], shapes }) => {
     const units = unitsOf(shapes[0]);
@@ -160,12 +159,12 @@ registerHostKernel({
     const units = unitsOf(shapes[1]);
     const [p1, p2, beta] = PARAM_INPUTS.map((name, k) => simdUnitParam(args, KERNEL_GRAD, name, k + 3, units));
     const [sumA, sumD, sumQ] = [0, 1, 2].map(() => simdUnitSums(args, units));
-    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, ...sumA, ...sumD, ...sumQ, sizeOf(shapes[1]), units);
+    kernels.acon_c_grad(dy, x, sig, p1, p2, beta, dx, ...sumA, ...sumD, ...sumQ, tf.util.sizeFromShape(shapes[1]), units);
     const [g1, g2, q] = [sumA, sumD, sumQ].map(([, totals]) => args.float64s(totals, units));
     const heap = args.buffer();
     const [v1, v2] = [p1, p2].map((at) => new Float32Array(heap, at, units));
     const gb = g1.map((_, j) => (v1[j] - v2[j]) ** 2 * q[j]);
-    [g1, g2, gb].forEach((acc, k) => storeParamGrad(acc, new Float32Array(heap, dParams[k], sizeOf(shapes[k + 3]))));
+    [g1, g2, gb].forEach((acc, k) => storeParamGrad(acc, new Float32Array(heap, dParams[k], tf.util.sizeFromShape(shapes[k + 3]))));
   },
   compute: ({ inputs: [dy, x, sig, ...params], outputs: [dx, ...dParams], shapes }) => {
     const units = unitsOf(shapes[1]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from '../kernels/host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, describe, floatInput, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -134,7 +134,7 @@ registerHostKernel({
   // On wasm, pairs (the default) in the SIMD module; other group sizes in the loop below.
   simd: (args) => {
     if (args.attrs.pieces !== 2) return false; // before reading `outputs`, which allocates them
-    args.kernels.maxout2(args.inputs[0], args.outputs[0], sizeOf(args.shapes[0]) / 2);
+    args.kernels.maxout2(args.inputs[0], args.outputs[0], tf.util.sizeFromShape(args.shapes[0]) / 2);
   },
   compute: ({ inputs: [x], outputs: [y], attrs }) => {
     const pieces = attrs.pieces as number;
@@ -154,7 +154,7 @@ registerHostKernel({
   simd: (args) => {
     if (args.attrs.pieces !== 2) return false;
     const [dy, x] = args.inputs;
-    args.kernels.maxout2_grad(dy, x, args.outputs[0], sizeOf(args.shapes[0])); // n: the outputs (dy)
+    args.kernels.maxout2_grad(dy, x, args.outputs[0], tf.util.sizeFromShape(args.shapes[0])); // n: the outputs (dy)
   },
   compute: ({ inputs: [dy, x], outputs: [dx], attrs }) => {
     const pieces = attrs.pieces as number;

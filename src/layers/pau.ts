@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf, type SimdKernelArgs } from '../kernels/host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, type SimdKernelArgs } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, layerArgs, describe, floatInput, readWeight, type Kwargs, type LayerArgs } from './common.js';
 
 /**
@@ -156,7 +156,7 @@ registerHostKernel({
   simd: (args) => {
     const coefficients = simdCoefficients(args, 1);
     if (coefficients === null) return false;
-    args.kernels.pau54(args.inputs[0], args.outputs[0], sizeOf(args.shapes[0]), ...coefficients);
+    args.kernels.pau54(args.inputs[0], args.outputs[0], tf.util.sizeFromShape(args.shapes[0]), ...coefficients);
   },
   compute: ({ inputs: [x, a, bSigned], outputs: [y] }) => {
     const b = Float64Array.from(bSigned, Math.abs);
@@ -189,7 +189,7 @@ registerHostKernel({
     const sums = args.scratch(20); // 10 float64 sums
     const [dy, x] = args.inputs;
     const [dx, da, db] = args.outputs;
-    args.kernels.pau54_grad(dy, x, dx, sums, sizeOf(args.shapes[1]), ...coefficients);
+    args.kernels.pau54_grad(dy, x, dx, sums, tf.util.sizeFromShape(args.shapes[1]), ...coefficients);
     const acc = args.float64s(sums, 10);
     const heap = args.buffer();
     storePauGrads(acc.subarray(0, 6), acc.subarray(6), bSigned, new Float32Array(heap, da, 6), new Float32Array(heap, db, 4));

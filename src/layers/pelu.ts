@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel, sizeOf } from '../kernels/host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from '../kernels/host_kernels.js';
 import { builtWeight, checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default initial a and b: 1, as in the paper (PELU then starts as ELU with alpha 1). */
@@ -127,7 +127,7 @@ registerHostKernel({
   inputs: ['x', 'a', 'b'],
   outputShapes: ([x]) => [x],
   simd: ({ kernels, inputs: [x], outputs: [y], shapes: [shape], values }) =>
-    kernels.pelu(x, y, sizeOf(shape), Math.max(values(1)[0], MIN32), 1 / Math.max(values(2)[0], MIN32)),
+    kernels.pelu(x, y, tf.util.sizeFromShape(shape), Math.max(values(1)[0], MIN32), 1 / Math.max(values(2)[0], MIN32)),
   compute: ({ inputs: [x, aValues, bValues], outputs: [y] }) => {
     const a = Math.max(aValues[0], MIN32);
     const inv = 1 / Math.max(bValues[0], MIN32);
@@ -151,7 +151,7 @@ registerHostKernel({
     const a = Math.max(aRaw, MIN32);
     const inv = 1 / Math.max(bRaw, MIN32);
     const sums = scratch(4); // 2 float64 sums
-    kernels.pelu_grad(dy, x, y, dx, sums, sizeOf(shape), a, inv);
+    kernels.pelu_grad(dy, x, y, dx, sums, tf.util.sizeFromShape(shape), a, inv);
     const [sumA, sumB] = float64s(sums, 2);
     const heap = buffer();
     storeBoundedGrads(aRaw, bRaw, sumA, -a * inv * inv * sumB, new Float32Array(heap, da, 1), new Float32Array(heap, db, 1));

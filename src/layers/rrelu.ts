@@ -5,7 +5,6 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
-  sizeOf,
   wasmSignScale,
 } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
@@ -162,7 +161,7 @@ registerHostKernel({
   outputShapes: ([x]) => [x, x],
   simd: ({ kernels, inputs: [x], outputs: [y, slopes], shapes: [shape], attrs }) => {
     const lower = attrs.lower as number;
-    kernels.rrelu_train(x, y, slopes, sizeOf(shape), attrs.seed as number, lower, (attrs.upper as number) - lower);
+    kernels.rrelu_train(x, y, slopes, tf.util.sizeFromShape(shape), attrs.seed as number, lower, (attrs.upper as number) - lower);
   },
   compute: ({ inputs: [x], outputs: [y, slopes], attrs }) => {
     const lower = attrs.lower as number;
@@ -181,7 +180,7 @@ registerHostKernel({
   name: TRAIN_GRAD,
   inputs: ['dy', 'x', 'slopes'],
   outputShapes: ([dy]) => [dy],
-  simd: ({ kernels, inputs: [dy, x, slopes], outputs: [dx], shapes: [shape] }) => kernels.rrelu_train_grad(dy, x, slopes, dx, sizeOf(shape)),
+  simd: ({ kernels, inputs: [dy, x, slopes], outputs: [dx], shapes: [shape] }) => kernels.rrelu_train_grad(dy, x, slopes, dx, tf.util.sizeFromShape(shape)),
   compute: ({ inputs: [dy, x, slopes], outputs: [dx] }) => {
     for (let i = 0; i < x.length; i++) {
       const s = slopes[i];

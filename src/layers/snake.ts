@@ -6,7 +6,6 @@ import {
   registerHostKernel,
   runHostKernel,
   simdUnitSums,
-  sizeOf,
   storeParamGrad,
   unitsOf,
   type SimdKernelArgs,
@@ -159,7 +158,7 @@ registerHostKernel({
     const { kernels, inputs: [x], outputs: [y, sin], shapes: [shape] } = args;
     const units = unitsOf(shape);
     const [a, inv] = simdA(args, 1, units);
-    kernels.snake(x, a, inv, y, sin, sizeOf(shape), units);
+    kernels.snake(x, a, inv, y, sin, tf.util.sizeFromShape(shape), units);
   },
   compute: ({ inputs: [x, aValues], outputs: [y, sin], shapes, attrs }) => {
     const units = unitsOf(shapes[0]);
@@ -186,11 +185,11 @@ registerHostKernel({
     const units = unitsOf(shapes[1]);
     const [a, inv] = simdA(args, 3, units);
     const [partial, totals] = simdUnitSums(args, units);
-    kernels.snake_grad(dy, x, sin, a, inv, dx, partial, totals, sizeOf(shapes[1]), units);
+    kernels.snake_grad(dy, x, sin, a, inv, dx, partial, totals, tf.util.sizeFromShape(shapes[1]), units);
     const heap = args.buffer();
     const invValues = new Float32Array(heap, inv, units);
     const acc = args.float64s(totals, units).map((sum, j) => sum * invValues[j]);
-    storeParamGrad(acc, new Float32Array(heap, da, sizeOf(shapes[3])));
+    storeParamGrad(acc, new Float32Array(heap, da, tf.util.sizeFromShape(shapes[3])));
   },
   compute: ({ inputs: [dy, x, sin, aValues], outputs: [dx, da], shapes, attrs }) => {
     const units = unitsOf(shapes[1]);

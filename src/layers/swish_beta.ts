@@ -7,7 +7,6 @@ import {
   runHostKernel,
   simdUnitParam,
   simdUnitSums,
-  sizeOf,
   storeParamGrad,
   unitsOf,
 } from '../kernels/host_kernels.js';
@@ -81,7 +80,7 @@ registerHostKernel({
   simd: (args) => {
     const { kernels, inputs: [x], outputs: [y, sig], shapes: [shape] } = args;
     const units = unitsOf(shape);
-    kernels.swish_beta(x, simdUnitParam(args, KERNEL, 'beta', 1, units), y, sig, sizeOf(shape), units);
+    kernels.swish_beta(x, simdUnitParam(args, KERNEL, 'beta', 1, units), y, sig, tf.util.sizeFromShape(shape), units);
   },
   compute: ({ inputs: [x, betaValues], outputs: [y, sig], shapes }) => {
     const units = unitsOf(shapes[0]);
@@ -108,8 +107,8 @@ registerHostKernel({
     const units = unitsOf(shapes[1]);
     const beta = simdUnitParam(args, KERNEL_GRAD, 'beta', 3, units);
     const [partial, totals] = simdUnitSums(args, units);
-    kernels.swish_beta_grad(dy, x, sig, beta, dx, partial, totals, sizeOf(shapes[1]), units);
-    storeParamGrad(args.float64s(totals, units), new Float32Array(args.buffer(), dBeta, sizeOf(shapes[3])));
+    kernels.swish_beta_grad(dy, x, sig, beta, dx, partial, totals, tf.util.sizeFromShape(shapes[1]), units);
+    storeParamGrad(args.float64s(totals, units), new Float32Array(args.buffer(), dBeta, tf.util.sizeFromShape(shapes[3])));
   },
   compute: ({ inputs: [dy, x, sig, betaValues], outputs: [dx, dBeta], shapes }) => {
     const units = unitsOf(shapes[1]);
