@@ -54,3 +54,18 @@ export function leakedTensors(fn: () => void): number {
   fn();
   return tf.memory().numTensors - before;
 }
+
+/**
+ * {@link expectClose} for values that may be NaN or infinite: the same length, NaN where `expected`
+ * is NaN, the same infinity where it is infinite, and within atol + rtol * |expected| elsewhere.
+ */
+export function expectCloseSpecial(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  const finite: number[] = [];
+  Array.from(expected).forEach((e, i) => {
+    if (Number.isFinite(e)) finite.push(i);
+    else if (Number.isNaN(e)) expect(actual[i], `${label} element ${i}`).toBeNaN();
+    else expect(actual[i], `${label} element ${i}`).toBe(e);
+  });
+  expectClose(finite.map((i) => actual[i]), finite.map((i) => expected[i]), atol, rtol);
+}

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { setHostKernelsEnabled } from '../../src/kernels/host_kernels.js';
 import { createActivation } from '../../src/registry.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
-import { expectClose, uniform } from '../helpers/numeric.js';
+import { expectClose, expectCloseSpecial, uniform } from '../helpers/numeric.js';
 
 /**
  * Every layer gives the same values and gradients with its kernels (JavaScript loops, or wasm
@@ -69,22 +69,6 @@ function run(layer: tf.layers.Layer, x: tf.Tensor, r: tf.Tensor): { y: Float32Ar
   });
 }
 
-/** Equal within tolerance, NaN where the other is NaN, infinities equal. */
-function expectSameSpecial(actual: Float32Array, expected: Float32Array, label: string): void {
-  const finiteA: number[] = [];
-  const finiteE: number[] = [];
-  actual.forEach((a, i) => {
-    const e = expected[i];
-    if (Number.isFinite(e)) {
-      finiteA.push(a);
-      finiteE.push(e);
-    } else {
-      expect(a, `${label} element ${i}`).toBe(e);
-    }
-  });
-  expectClose(Float32Array.from(finiteA), Float32Array.from(finiteE), 1e-6, 1e-5);
-}
-
 describe.each(BACKENDS)('JavaScript kernels on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
@@ -121,11 +105,11 @@ describe.each(BACKENDS)('JavaScript kernels on %s', (backend) => {
       setHostKernelsEnabled(false);
       try {
         const b = tf.tidy(() => (layer.apply(special) as tf.Tensor).dataSync() as Float32Array);
-        expectSameSpecial(a, b, name);
+        expectCloseSpecial(a, b, 1e-6, 1e-5, name);
         // The input gradient where the input is not NaN (at NaN the conventions of tfjs' own
         // gradients differ between ops: the slope of one side, 0 or NaN).
         const notNaN = (g: Float32Array): Float32Array => g.filter((_, i) => !Number.isNaN(specialValues[i]));
-        expectSameSpecial(notNaN(ga), notNaN(inputGrad()), `${name} input gradient`);
+        expectCloseSpecial(notNaN(ga), notNaN(inputGrad()), 1e-6, 1e-5, `${name} input gradient`);
       } finally {
         setHostKernelsEnabled(previous);
       }

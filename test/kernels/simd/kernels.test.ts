@@ -4,7 +4,7 @@ import '../../../src/index.js';
 import { runHostKernel } from '../../../src/kernels/host_kernels.js';
 import { setWasmSimdKernelsEnabled, simdKernelsFor } from '../../../src/kernels/simd/instance.js';
 import { useBackend } from '../../helpers/backends.js';
-import { expectClose } from '../../helpers/numeric.js';
+import { expectCloseSpecial } from '../../helpers/numeric.js';
 import { expectStableMemory, seeded } from '../wasm_test_util.js';
 
 /**
@@ -56,24 +56,12 @@ function both(name: string, inputs: () => tf.NamedTensorMap, attrs: tf.NamedAttr
   return [run(true), run(false)];
 }
 
-/** Equal within tolerance; NaN where the other is NaN; infinities equal. */
-function expectSame(actual: Float32Array, expected: Float32Array, atol: number, rtol: number, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  const finite: number[] = [];
-  expected.forEach((e, i) => {
-    if (Number.isFinite(e)) finite.push(i);
-    else if (Number.isNaN(e)) expect(actual[i], `${label} element ${i}`).toBeNaN();
-    else expect(actual[i], `${label} element ${i}`).toBe(e);
-  });
-  expectClose(finite.map((i) => actual[i]), finite.map((i) => expected[i]), atol, rtol);
-}
-
 /** Outputs of SIMD and JavaScript agree: element outputs tightly, parameter sums a little looser (float32 vs float64 sums). */
 function expectAgree([simd, js]: Float32Array[][], label: string, elementOutputs = 1): void {
   expect(simd.length).toBe(js.length);
   simd.forEach((out, k) => {
     const tight = k < elementOutputs;
-    expectSame(out, js[k], tight ? 1e-6 : 1e-5, tight ? 2e-6 : 2e-5, `${label} output ${k}`);
+    expectCloseSpecial(out, js[k], tight ? 1e-6 : 1e-5, tight ? 2e-6 : 2e-5, `${label} output ${k}`);
   });
 }
 
@@ -182,8 +170,8 @@ describe('SIMD kernels on wasm', () => {
       const [gs, gj] = both('TfjsActivationsPAUGrad', () => ({ dy: dy(), ...inputs() }));
       expect(Array.from(gs[0])).toEqual(Array.from(gj[0]));
       // The coefficient sums add up in another order: equal to float32 rounding.
-      expectSame(gs[1], gj[1], 1e-6, 1e-6, 'numerator gradient');
-      expectSame(gs[2], gj[2], 1e-6, 1e-6, 'denominator gradient');
+      expectCloseSpecial(gs[1], gj[1], 1e-6, 1e-6, 'numerator gradient');
+      expectCloseSpecial(gs[2], gj[2], 1e-6, 1e-6, 'denominator gradient');
     });
 
     it.each([2, 3])('Maxout with %i pieces (3: the SIMD form declines, the JavaScript loop runs), forward and gradient', (pieces) => {
@@ -234,7 +222,7 @@ describe('SIMD kernels on wasm', () => {
     const sigA = once(() => (runHostKernel('TfjsActivationsAconC', { x: x(), ...params() }) as tf.Tensor[])[1]);
     const acon = both('TfjsActivationsAconCGrad', () => ({ dy: dy(), x: x(), sig: sigA(), ...params() }));
     expect(Number.isFinite(acon[0][3][0])).toBe(true); // dbeta
-    expectSame(acon[0][3], acon[1][3], 1e-5, 2e-5, 'acon-c dbeta');
+    expectCloseSpecial(acon[0][3], acon[1][3], 1e-5, 2e-5, 'acon-c dbeta');
   });
 
   it("MSAF's slope s (1 - s) keeps its relative accuracy above a step (no cancellation in float32)", () => {
@@ -292,7 +280,7 @@ describe('SIMD kernels on wasm', () => {
     const saved = once(() => (runHostKernel(kernel, { x: x(), ...inputs() }, attrs) as tf.Tensor[])[1]);
     const savedName = kernel === 'TfjsActivationsSnake' ? 'sin' : 'sig';
     const [simd, js] = both(`${kernel}Grad`, () => ({ dy: dy(), x: x(), [savedName]: saved(), ...inputs() }), attrs);
-    for (let k = 1; k <= count; k++) expectSame(simd[k], js[k], 0, 2e-6, `parameter gradient ${k}`);
+    for (let k = 1; k <= count; k++) expectCloseSpecial(simd[k], js[k], 0, 2e-6, `parameter gradient ${k}`);
   });
 
   it('reject a per-unit parameter of the wrong size by name', () => {
