@@ -145,16 +145,17 @@ registerHostKernel({
   wasmNeedsSimd: true,
   inputs: ['dy', 'x', 'y', 'a', 'b'],
   outputShapes: ([dy, , , a, b]) => [dy, a, b],
-  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx, da, db], shapes: [shape], values, scratch, buffer, float64s }) => {
+  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx, da, db], shapes: [shape], values, buffer }) => {
     const aRaw = values(3)[0];
     const bRaw = values(4)[0];
     const a = Math.max(aRaw, MIN32);
     const inv = 1 / Math.max(bRaw, MIN32);
-    const sums = scratch(4); // 2 float64 sums
-    kernels.pelu_grad(dy, x, y, dx, sums, tf.util.sizeFromShape(shape), a, inv);
-    const [sumA, sumB] = float64s(sums, 2);
+    // The kernel stores the two sums (float64, rounded once) as the gradients of a and b.
+    kernels.pelu_grad(dy, x, y, dx, da, db, tf.util.sizeFromShape(shape), a, inv, -a * inv * inv);
     const heap = buffer();
-    storeBoundedGrads(aRaw, bRaw, sumA, -a * inv * inv * sumB, new Float32Array(heap, da, 1), new Float32Array(heap, db, 1));
+    const daView = new Float32Array(heap, da, 1);
+    const dbView = new Float32Array(heap, db, 1);
+    storeBoundedGrads(aRaw, bRaw, daView[0], dbView[0], daView, dbView);
   },
   compute: ({ inputs: [dy, x, y, aValues, bValues], outputs: [dx, da, db] }) => {
     const a = Math.max(aValues[0], MIN32);

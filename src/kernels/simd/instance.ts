@@ -25,7 +25,7 @@ export interface SimdKernels {
   scaled_elu(x: number, y: number, n: number, alpha: number, inv: number): void;
   scaled_elu_grad(dy: number, x: number, y: number, dx: number, n: number, alpha: number, inv: number): void;
   pelu(x: number, y: number, n: number, a: number, inv: number): void;
-  pelu_grad(dy: number, x: number, y: number, dx: number, sums: number, n: number, a: number, inv: number): void;
+  pelu_grad(dy: number, x: number, y: number, dx: number, da: number, db: number, n: number, a: number, inv: number, scaleB: number): void;
   swish_beta(x: number, beta: number, y: number, sig: number, n: number, units: number): void;
   swish_beta_grad(dy: number, x: number, sig: number, beta: number, dx: number, dbeta: number, dbeta64: number, n: number, units: number): void;
   acon_c(x: number, p1: number, p2: number, beta: number, y: number, sig: number, n: number, units: number): void;

@@ -1,7 +1,7 @@
 /**
  * The ELU family's SIMD kernels (ELU-alpha and CELU through the scaled ELU, PELU).
  */
-import { exported, ptrs, scalars, N, MATH, ONE, ifPositive, counted, addF64, totalF64 } from './wat_function.js';
+import { addToSum, counted, elementSumLocals, exported, f64, flushSum, ifPositive, MATH, N, ONE, ptrs, scalars, totalF64 } from './wat_function.js';
 import { elementLoop, expm1Into, get, LOOP_LOCALS } from './wat_math.js';
 
 /**
@@ -40,8 +40,10 @@ ${elementLoop(({ load, store }) =>
 /**
  * PELU with bounded a, b given as a and inv = 1 / b:
  * pelu(x, y, n, a, inv): z = x inv; y = a z for z > 0, a expm1(z) otherwise.
- * pelu_grad(dy, x, y, dx, sums, n, a, inv): e = y / a, gz = dy for x > 0 and dy (e + 1) otherwise;
- * dx = gz a inv; float64 sums[0] = sum dy e, sums[1] = sum gz x (added in float64).
+ * pelu_grad(dy, x, y, dx, da, db, n, a, inv, scaleB): e = y / a, gz = dy for x > 0 and
+ * dy (e + 1) otherwise; dx = gz a inv; da[0] = sum dy e and db[0] = scaleB sum gz x (scaleB =
+ * -a / b^2, in float64), each sum float32 within blocks and float64 over them (elementLoop), the
+ * results rounded once to float32.
  */
 export const pelu = [
   exported(
@@ -60,22 +62,24 @@ ${elementLoop(({ load, store }) =>
   ),
   exported(
     'pelu_grad',
-    [...ptrs('dy', 'x', 'y', 'dx', 'sums'), N, ...scalars('a', 'inv')],
-    `${LOOP_LOCALS} ${MATH} (local $vInvA v128) (local $vScale v128) (local $sumA0 v128) (local $sumA1 v128) (local $sumB0 v128) (local $sumB1 v128)`,
+    [...ptrs('dy', 'x', 'y', 'dx', 'da', 'db'), N, ...scalars('a', 'inv'), ...f64('scaleB')],
+    `${LOOP_LOCALS} ${MATH} (local $vInvA v128) (local $vScale v128) ${elementSumLocals(['sumA', 'sumB'])}`,
     `(local.set $vInvA (f32x4.splat (f32.div (f32.const 1) ${get('a')})))
 (local.set $vScale (f32x4.splat (f32.mul ${get('a')} ${get('inv')})))
-${elementLoop(({ load, store, lanes }) =>
-  [
-    `(local.set $v ${load('x')})`,
-    `(local.set $g ${load('dy')})`,
-    `(local.set $w (f32x4.mul ${load('y')} ${get('vInvA')}))`,
-    `(local.set $z (f32x4.mul ${get('g')} ${ifPositive(get('v'), ONE, `(f32x4.add ${get('w')} ${ONE})`)}))`,
-    store('dx', `(f32x4.mul ${get('z')} ${get('vScale')})`),
-    addF64('sumA', counted(`(f32x4.mul ${get('g')} ${get('w')})`, lanes)),
-    addF64('sumB', counted(`(f32x4.mul ${get('z')} ${get('v')})`, lanes)),
-  ].join('\n'),
+${elementLoop(
+  ({ load, store, lanes }) =>
+    [
+      `(local.set $v ${load('x')})`,
+      `(local.set $g ${load('dy')})`,
+      `(local.set $w (f32x4.mul ${load('y')} ${get('vInvA')}))`,
+      `(local.set $z (f32x4.mul ${get('g')} ${ifPositive(get('v'), ONE, `(f32x4.add ${get('w')} ${ONE})`)}))`,
+      store('dx', `(f32x4.mul ${get('z')} ${get('vScale')})`),
+      addToSum('sumA', counted(`(f32x4.mul ${get('g')} ${get('w')})`, lanes)),
+      addToSum('sumB', counted(`(f32x4.mul ${get('z')} ${get('v')})`, lanes)),
+    ].join('\n'),
+  `${flushSum('sumA')}\n${flushSum('sumB')}`,
 )}
-(f64.store (local.get $sums) ${totalF64('sumA')})
-(f64.store offset=8 (local.get $sums) ${totalF64('sumB')})`,
+(f32.store (local.get $da) (f32.demote_f64 ${totalF64('sumA')}))
+(f32.store (local.get $db) (f32.demote_f64 (f64.mul ${get('scaleB')} ${totalF64('sumB')})))`,
   ),
 ];

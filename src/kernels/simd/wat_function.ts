@@ -42,16 +42,29 @@ export function counted(value: string, lanes: 4 | 1): string {
 /** Float64 parameters named `names`. */
 export const f64 = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f64' as const }));
 
-/** Adds the four float32 lanes of `value` to the float64 pair accumulators `name`0 and `name`1. */
-export function addF64(name: string, value: string): string {
+/**
+ * Whole-tensor sums for {@link elementLoop}'s `sums`: each name is a float32 four-lane partial sum
+ * (`name`) and a pair of float64 totals (`name`0, `name`1). Declarations of their locals.
+ */
+export function elementSumLocals(names: readonly string[]): string {
+  return names.map((n) => `(local $${n} v128) (local $${n}0 v128) (local $${n}1 v128)`).join(' ');
+}
+
+/** Adds the lanes of `value` to the float32 partial sum `name` (see {@link elementSumLocals}). */
+export function addToSum(name: string, value: string): string {
+  return `(local.set $${name} (f32x4.add ${get(name)} ${value}))`;
+}
+
+/** Adds the float32 partial sum `name` into its float64 totals and zeroes it. */
+export function flushSum(name: string): string {
   return [
-    `(local.set $q ${value})`,
-    `(local.set $${name}0 (f64x2.add ${get(`${name}0`)} ${promote(get('q'), false)}))`,
-    `(local.set $${name}1 (f64x2.add ${get(`${name}1`)} ${promote(get('q'), true)}))`,
+    `(local.set $${name}0 (f64x2.add ${get(`${name}0`)} ${promote(get(name), false)}))`,
+    `(local.set $${name}1 (f64x2.add ${get(`${name}1`)} ${promote(get(name), true)}))`,
+    `(local.set $${name} ${ZERO})`,
   ].join('\n');
 }
 
-/** The float64 total of the accumulators `name`0 and `name`1. */
+/** The float64 total of the sum `name` (after its last {@link flushSum}). */
 export function totalF64(name: string): string {
   const sum = `(f64x2.add ${get(`${name}0`)} ${get(`${name}1`)})`;
   return `(f64.add (f64x2.extract_lane 0 ${sum}) (f64x2.extract_lane 1 ${sum}))`;

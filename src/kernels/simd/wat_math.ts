@@ -241,22 +241,36 @@ export function countedLoop(label: string, index: string, end: string, step: str
  * four-lane copies, which the CPU overlaps), then on four, then on each remaining element alone
  * (lanes 1-3 zero then, their results discarded). The index local is `i` (bytes), the count `n`
  * (elements); declare {@link LOOP_LOCALS}.
+ *
+ * `flush`, when given, runs after every {@link SUM_BLOCK_ROWS} / 2 eight-element iterations (each
+ * lane of a float32 partial sum then holds SUM_BLOCK_ROWS terms, as in {@link rowLoop}) and once
+ * after the loop: it moves float32 partial sums into float64 totals (wat_function.ts flushSum).
  */
-export function elementLoop(body: (a: LoopAccess) => string): string {
+export function elementLoop(body: (a: LoopAccess) => string, flush = ''): string {
   const at = (ptr: string): string => `(i32.add ${get(ptr)} ${get('i')})`;
+  const everyBlock =
+    flush === ''
+      ? ''
+      : `
+(local.set $block (i32.add ${get('block')} (i32.const 1)))
+(if (i32.eq ${get('block')} (i32.const ${SUM_BLOCK_ROWS / 2})) (then
+  ${flush}
+  (local.set $block (i32.const 0))))`;
   return `
 (local.set $i (i32.const 0))
+(local.set $block (i32.const 0))
 (local.set $end (i32.shl ${get('n')} (i32.const 2)))
 (local.set $end8 (i32.and ${get('end')} (i32.const -32)))
-${countedLoop('8', 'i', get('end8'), '(i32.const 32)', `${body(access(at, 4, 0))}\n${body(access(at, 4, 16))}`)}
+${countedLoop('8', 'i', get('end8'), '(i32.const 32)', `${body(access(at, 4, 0))}\n${body(access(at, 4, 16))}${everyBlock}`)}
 (if (i32.ge_u (i32.sub ${get('end')} ${get('i')}) (i32.const 16)) (then
   ${body(access(at, 4))}
   (local.set $i (i32.add ${get('i')} (i32.const 16)))))
-${countedLoop('1', 'i', get('end'), '(i32.const 4)', body(access(at, 1)))}`;
+${countedLoop('1', 'i', get('end'), '(i32.const 4)', body(access(at, 1)))}
+${flush}`;
 }
 
 /** The i32 locals {@link elementLoop} uses (besides the parameter `n`). */
-export const LOOP_LOCALS = '(local $i i32) (local $end8 i32) (local $end i32)';
+export const LOOP_LOCALS = '(local $i i32) (local $end8 i32) (local $end i32) (local $block i32)';
 
 /** Rows whose per-unit terms are summed in float32 before the sums go into the float64 totals. */
 export const SUM_BLOCK_ROWS = 32;

@@ -283,6 +283,21 @@ describe('SIMD kernels on wasm', () => {
     for (let k = 1; k <= count; k++) expectCloseSpecial(simd[k], js[k], 0, 2e-6, `parameter gradient ${k}`);
   });
 
+  it('PELU sums its two parameter gradients over 1,048,576 elements within 1e-6 of the JavaScript loop\'s float64 sums', () => {
+    // Terms of one sign (x > 0 everywhere for b's sum, x < 0 for a's), so that float32 sums over
+    // all elements would drift: blocks of float32 partial sums go into float64 totals.
+    const n = 1 << 20;
+    const shape = [n / 64, 64];
+    const x = (): tf.Tensor => tf.tensor(data(n, 13, 1.5, false).map((v, i) => (i % 2 === 0 ? v + 2.5 : v - 2.5)), shape);
+    const dy = (): tf.Tensor => tf.tensor(data(n, 14, 0.5, false).map((v) => v + 1), shape);
+    const a = (): tf.Tensor => tf.tensor1d([1.7]);
+    const b = (): tf.Tensor => tf.tensor1d([0.6]);
+    const y = once(() => runHostKernel('TfjsActivationsPELU', { x: x(), a: a(), b: b() }) as tf.Tensor);
+    const [simd, js] = both('TfjsActivationsPELUGrad', () => ({ dy: dy(), x: x(), y: y(), a: a(), b: b() }));
+    expectCloseSpecial(simd[1], js[1], 0, 1e-6, 'gradient of a');
+    expectCloseSpecial(simd[2], js[2], 0, 1e-6, 'gradient of b');
+  });
+
   it('reject a per-unit parameter of the wrong size by name', () => {
     expect(() =>
       tf.tidy(() => runHostKernel('TfjsActivationsSwishBeta', { x: tf.zeros([2, 5]), beta: tf.ones([3]) })),
