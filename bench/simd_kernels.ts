@@ -100,6 +100,7 @@ async function rawTimes(): Promise<void> {
   const dy = tf.randomNormal([128, 512], 0, 1, 'float32', 2);
   const y = tf.elu(x);
   const out = tf.zerosLike(x);
+  const out2 = tf.zerosLike(x);
   const sums = tf.zeros([4]);
   const at = (t: tf.Tensor): number => backend.dataIdMap.get(t.dataId).memoryOffset;
   const info = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: 'float32' });
@@ -113,6 +114,8 @@ async function rawTimes(): Promise<void> {
   const pairs: Array<[string, () => void, string, () => void]> = [
     ['scaled_elu (alpha 1)', () => k.scaled_elu(at(x), at(out), n, 1, 1), 'Elu (XNNPACK)', stock('Elu', { x: info(x) })],
     ['test_sigmoid', () => k.test_sigmoid(at(x), at(out), n), 'Sigmoid (XNNPACK)', stock('Sigmoid', { x: info(x) })],
+    ['sigmoid_sum_first (MSAF, 1 sigmoid + slope)', () => k.sigmoid_sum_first(at(x), at(out), at(out2), n, 0, 0), 'Sigmoid (XNNPACK)', stock('Sigmoid', { x: info(x) })],
+    ['sigmoid_sum_two (MSAF, 2 sigmoids + slope)', () => k.sigmoid_sum_two(at(x), at(out), at(out2), n, 10, Math.exp(-10), Math.exp(-10), 0), 'Sigmoid (XNNPACK)', stock('Sigmoid', { x: info(x) })],
     ['scaled_elu_grad', () => k.scaled_elu_grad(at(dy), at(x), at(y), at(out), n, 1, 1), 'EluGrad', stock('EluGrad', { dy: info(dy), y: info(y) })],
     ['pelu', () => k.pelu(at(x), at(out), n, 1, 1), 'scaled_elu', () => k.scaled_elu(at(x), at(out), n, 1, 1)],
     ['pelu_grad', () => k.pelu_grad(at(dy), at(x), at(y), at(out), at(sums), at(sums) + 4, n, 1, 1, -1), 'scaled_elu_grad', () => k.scaled_elu_grad(at(dy), at(x), at(y), at(out), n, 1, 1)],
@@ -138,7 +141,7 @@ async function rawTimes(): Promise<void> {
   ]);
   console.log(`\n## Forward+backward through tfjs' engine, [128, 512] (median of ${ROUNDS} alternating rounds of 20)`);
   console.log(`PELU kernels (x, a, b): ${tPelu.toFixed(4)} ms; scaled-ELU kernels (x): ${tElu.toFixed(4)} ms; ratio ${(tPelu / tElu).toFixed(2)}`);
-  tf.dispose([x, dy, y, out, sums, a, b]);
+  tf.dispose([x, dy, y, out, out2, sums, a, b]);
 }
 
 console.log(`# bench/simd_kernels: ${new Date().toISOString()}, node ${process.version}, tfjs ${tf.version.tfjs}`);

@@ -136,6 +136,9 @@ describe('SIMD kernels on wasm', () => {
       [[0, 20], 0],
       [[0, -2, 3], -1],
       [[1.5], 0.25],
+      [[0.3, -7.7], -1], // shifts that are not float32 numbers, in decreasing order
+      [[0, 80], 0], // the widest pair of the one-exp kernel
+      [[0, 100], 0], // wider: one sigmoid per pass
     ])('sum of sigmoids, shifts %j offset %f, forward and gradient', (shifts, offset) => {
       const attrs = { shifts, offset };
       expectAgree(both('TfjsActivationsSigmoidSum', () => ({ x: x() }), attrs), 'forward', 2);
@@ -225,13 +228,25 @@ describe('SIMD kernels on wasm', () => {
     expectCloseSpecial(acon[0][3], acon[1][3], 1e-5, 2e-5, 'acon-c dbeta');
   });
 
-  it("MSAF's slope s (1 - s) keeps its relative accuracy above a step (no cancellation in float32)", () => {
-    const xs = [6, 10, 20, 30, 40, -10];
-    const [[, slope]] = both('TfjsActivationsSigmoidSum', () => ({ x: tf.tensor2d([xs]) }), { shifts: [0, 20], offset: 0 });
+  it.each([
+    [0, 20],
+    [0, 80], // the widest pair of the one-exp kernel: tiny sigmoids on both sides
+    [-3, 0], // the symmetrical MSAF's order
+  ])("MSAF's sum and slope s (1 - s) keep their relative accuracy (no cancellation in float32), shifts %d, %d", (b0, b1) => {
+    // Points where every expected value is a normal float32 above 1e-30 (exp(-69)): below that
+    // the float32 exp is clamped (simd/wat_math.ts) and no relative accuracy is claimed.
+    const candidates = [6, 10, 20, 30, 40, 50, 60, 75, 90, 120, -10, -30, -40, -3, 0, -1.5];
+    const inRange = (v: number): boolean => Math.abs(v - b0) <= 69 && Math.abs(v - b1) <= 69;
+    const xs = candidates.filter(inRange);
+    expect(xs.length).toBeGreaterThanOrEqual(5);
+    const [[y, slope]] = both('TfjsActivationsSigmoidSum', () => ({ x: tf.tensor2d([xs]) }), { shifts: [b0, b1], offset: 0 });
+    const sig = (z: number): number => 1 / (1 + Math.exp(-z));
     const d = (z: number): number => Math.exp(-Math.abs(z)) / (1 + Math.exp(-Math.abs(z))) ** 2;
     xs.forEach((v, i) => {
-      const expected = d(v) + d(v - 20);
-      expect(Math.abs(slope[i] - expected) / expected, `x = ${v}`).toBeLessThan(1e-6);
+      const expectedY = sig(v - b0) + sig(v - b1);
+      const expectedSlope = d(v - b0) + d(v - b1);
+      expect(Math.abs(y[i] - expectedY) / expectedY, `y at x = ${v}`).toBeLessThan(1e-6);
+      expect(Math.abs(slope[i] - expectedSlope) / expectedSlope, `slope at x = ${v}`).toBeLessThan(1e-6);
     });
   });
 
