@@ -9,7 +9,7 @@
  * - Other backends: tfjs ops, gradient derived by tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernel } from './host_kernels.js';
+import { hasHostKernel, registerHostGradientKernel, registerHostKernel, runHostKernelFirstOutput } from './host_kernels.js';
 
 const KERNEL = 'TfjsActivationsSigmoidSum';
 const KERNEL_GRAD = 'TfjsActivationsSigmoidSumGrad';
@@ -84,7 +84,7 @@ registerHostGradientKernel(KERNEL, KERNEL_GRAD, [null, 'slope']);
 
 /** offset + sum_k sigmoid(x - shifts[k]) for float32 `x` (shifts non-empty), with its gradient. */
 export function sigmoidSum(x: tf.Tensor, shifts: readonly number[], offset: number): tf.Tensor {
-  if (hasHostKernel(KERNEL)) return (runHostKernel(KERNEL, { x }, { shifts: [...shifts], offset }) as tf.Tensor[])[0];
+  if (hasHostKernel(KERNEL)) return runHostKernelFirstOutput(KERNEL, { x }, { shifts: [...shifts], offset });
   let y: tf.Tensor | null = null;
   for (const b of shifts) {
     const s = tf.sigmoid(b === 0 ? x : tf.sub(x, b));

@@ -5,6 +5,7 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  runHostKernelFirstOutput,
   simdUnitParam,
   simdUnitSums,
   storeParamGrad,
@@ -77,7 +78,7 @@ export class AconC extends LearnedParamsLayer {
     return tf.tidy(() => {
       const x = floatInput(CLASS, inputs);
       const [p1, p2, beta] = this.readParams();
-      if (hasHostKernel(KERNEL)) return (runHostKernel(KERNEL, { x, p1, p2, beta }) as tf.Tensor[])[0];
+      if (hasHostKernel(KERNEL)) return runHostKernelFirstOutput(KERNEL, { x, p1, p2, beta });
       if (hasHostKernel(KERNEL_GRAD)) return aconCVectorised(x, p1, p2, beta);
       // x * (d * sigmoid(beta d x) + p2), d = p1 - p2: the per-unit products stay small, and the
       // input-sized work is 2 muls, 1 sigmoid, 1 mul and 1 add.

@@ -4,7 +4,7 @@ import {
   perUnitValues,
   registerHostGradientKernel,
   registerHostKernel,
-  runHostKernel,
+  runHostKernelFirstOutput,
   storeParamGrad,
   unitsOf,
 } from '../kernels/host_kernels.js';
@@ -127,11 +127,11 @@ export class AdaptiveTanh extends ElementwiseLayer {
     void kwargs;
     const a = builtWeight('AdaptiveTanh', this.a).read();
     if (this.form === 'jagtap') {
-      if (hasHostKernel(JAGTAP_KERNEL)) return (runHostKernel(JAGTAP_KERNEL, { x, a }, { scale: this.scale }) as tf.Tensor[])[0];
+      if (hasHostKernel(JAGTAP_KERNEL)) return runHostKernelFirstOutput(JAGTAP_KERNEL, { x, a }, { scale: this.scale });
       return tanhOfProduct(x, tf.mul(a, this.scale));
     }
     const b = builtWeight('AdaptiveTanh', this.b).read();
-    if (hasHostKernel(SCALED_KERNEL)) return (runHostKernel(SCALED_KERNEL, { x, a, b }) as tf.Tensor[])[0];
+    if (hasHostKernel(SCALED_KERNEL)) return runHostKernelFirstOutput(SCALED_KERNEL, { x, a, b });
     return scaledTanh(x, a, b);
   }
 

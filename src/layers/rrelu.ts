@@ -5,6 +5,7 @@ import {
   registerHostGradientKernel,
   registerHostKernel,
   runHostKernel,
+  runHostKernelFirstOutput,
   wasmSignScale,
 } from '../kernels/host_kernels.js';
 import { checkArgNames, checkNumber, ElementwiseLayer, type Kwargs, type LayerArgs } from './common.js';
@@ -101,7 +102,7 @@ export class RReLU extends ElementwiseLayer {
     this.trainingCalls++;
     if (kernels) {
       const attrs = { lower: this.lower, upper: this.upper, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
-      return (runHostKernel(TRAIN_KERNEL, { x }, attrs) as tf.Tensor[])[0];
+      return runHostKernelFirstOutput(TRAIN_KERNEL, { x }, attrs);
     }
     const divisor = tf.randomUniform(x.shape, this.lower, this.upper, 'float32', seed);
     return tf.prelu(x, tf.reciprocal(divisor));

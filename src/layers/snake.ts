@@ -4,7 +4,7 @@ import {
   perUnitValues,
   registerHostGradientKernel,
   registerHostKernel,
-  runHostKernel,
+  runHostKernelFirstOutput,
   simdUnitSums,
   storeParamGrad,
   unitsOf,
@@ -111,7 +111,7 @@ export class Snake extends ElementwiseLayer {
     void kwargs;
     if (hasHostKernel(KERNEL)) {
       const a = this.learnable ? builtWeight('Snake', this.aWeight).read() : tf.scalar(this.a);
-      return (runHostKernel(KERNEL, { x, a }, { guard: this.learnable }) as tf.Tensor[])[0];
+      return runHostKernelFirstOutput(KERNEL, { x, a }, { guard: this.learnable });
     }
     if (!this.learnable) {
       return tf.add(x, tf.mul(tf.square(tf.sin(tf.mul(x, this.a))), 1 / this.a));

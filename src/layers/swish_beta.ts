@@ -4,7 +4,7 @@ import {
   perUnitValues,
   registerHostGradientKernel,
   registerHostKernel,
-  runHostKernel,
+  runHostKernelFirstOutput,
   simdUnitParam,
   simdUnitSums,
   storeParamGrad,
@@ -58,7 +58,7 @@ export class SwishBeta extends SingleParameterLayer {
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {
     void kwargs;
     const beta = this.parameter();
-    if (hasHostKernel(KERNEL)) return (runHostKernel(KERNEL, { x, beta }) as tf.Tensor[])[0];
+    if (hasHostKernel(KERNEL)) return runHostKernelFirstOutput(KERNEL, { x, beta });
     return tf.mul(x, tf.sigmoid(tf.mul(x, beta)));
   }
 }
