@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setHostKernelsEnabled } from '../../src/kernels/host_kernels.js';
+import { runHostKernel, runHostKernelFirstOutput, setHostKernelsEnabled } from '../../src/kernels/host_kernels.js';
 import { createActivation } from '../../src/registry.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, expectCloseSpecial, uniform } from '../helpers/numeric.js';
@@ -116,5 +116,75 @@ describe.each(BACKENDS)('JavaScript kernels on %s', (backend) => {
     }
     tf.dispose([x, r]);
     layer.dispose();
+  });
+});
+
+describe('runHostKernelFirstOutput', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  // MSAF's kernel: outputs y and the saved slope.
+  const KERNEL = 'TfjsActivationsSigmoidSum';
+  const attrs = { shifts: [0, 2], offset: 0.5 };
+
+  /** How many tensors the engine makes from JavaScript values while `f` runs. */
+  function tensorsMadeFromValues(f: () => void): number {
+    const engine = tf.engine();
+    const original = engine.makeTensor.bind(engine);
+    let made = 0;
+    engine.makeTensor = ((...args: Parameters<typeof engine.makeTensor>) => {
+      made++;
+      return original(...args);
+    }) as typeof engine.makeTensor;
+    try {
+      f();
+    } finally {
+      engine.makeTensor = original;
+    }
+    return made;
+  }
+
+  it('gives the first output and the registered gradient, without a zero gradient for the other output', () => {
+    const x = tf.tensor2d(uniform(4 * 64, -4, 4, 3), [4, 64]);
+    const dy = tf.tensor2d(uniform(4 * 64, -1, 1, 4), [4, 64]);
+    const direct = (): tf.Tensor => (runHostKernel(KERNEL, { x }, attrs) as tf.Tensor[])[0];
+    const first = (): tf.Tensor => runHostKernelFirstOutput(KERNEL, { x }, attrs);
+    const run = (f: () => tf.Tensor): { y: Float32Array; dx: Float32Array; made: number } => {
+      let y = new Float32Array();
+      let dx = new Float32Array();
+      const made = tensorsMadeFromValues(() =>
+        tf.tidy(() => {
+          const { value, grads } = tf.engine().gradients(f, [x], dy);
+          y = value.dataSync() as Float32Array;
+          dx = grads[0].dataSync() as Float32Array;
+        }),
+      );
+      return { y, dx, made };
+    };
+    const a = run(first);
+    const b = run(direct);
+    expect(Array.from(a.y)).toEqual(Array.from(b.y));
+    expect(Array.from(a.dx)).toEqual(Array.from(b.dx));
+    // Run directly, tfjs makes a tensor of zeros as the slope output's dy.
+    expect(b.made).toBe(1);
+    expect(a.made).toBe(0);
+    tf.dispose([x, dy]);
+  });
+
+  it('keeps memory flat, with and without a gradient tape', () => {
+    const x = tf.tensor2d(uniform(2 * 8, -4, 4, 5), [2, 8]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      tf.grad((v: tf.Tensor) => tf.sum(runHostKernelFirstOutput(KERNEL, { x: v }, attrs)))(x);
+    });
+    runHostKernelFirstOutput(KERNEL, { x }, attrs).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('names a missing input and a kernel without a registered gradient', () => {
+    expect(() => runHostKernelFirstOutput(KERNEL, {}, attrs)).toThrow(`${KERNEL}: input 'x' is missing.`);
+    expect(() => runHostKernelFirstOutput('TfjsActivationsSigmoidSumGrad', {})).toThrow(/has no gradient registered/);
   });
 });
