@@ -70,6 +70,12 @@ export interface RunRecord {
   backend: string;
   /** On wasm: 'optimized' when optimizeWasmMatMul was applied, 'stock' otherwise; null on other backends. */
   kernels: 'optimized' | 'stock' | null;
+  /**
+   * On wasm: true when the library's WebAssembly SIMD kernels ran the activation layers
+   * (`isWasmSimdActive()` at the end of training), false when their fallback did; null on other
+   * backends. Absent in records written before the field existed.
+   */
+  simdKernels?: boolean | null;
   config: RunConfig;
   epochs: EpochRecord[];
   test: TestRecord;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { isWasmSimdActive } from '../kernels/simd/instance.js';
 import { checkNumber } from '../layers/common.js';
 import { evaluateClassifier } from './evaluate.js';
 import type { RunConfig, RunRecord } from './record.js';
@@ -72,6 +73,7 @@ export async function runExperiment(
       seed: config.seed,
       backend: env.backend,
       kernels: env.kernels,
+      simdKernels: tf.getBackend() === 'wasm' ? isWasmSimdActive() : null,
       config,
       epochs: result.epochs,
       test,

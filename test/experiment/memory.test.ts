@@ -57,6 +57,9 @@ describe.each(BACKENDS)('training memory on %s', (backend) => {
     const before = tf.memory();
     const record = await runExperiment(config, data, env);
     expect(record.epochs).toHaveLength(1);
+    // Which kernels ran the layers is part of the record: the SIMD kernels on wasm (Node has
+    // WebAssembly SIMD), nothing to say on other backends.
+    expect(record.simdKernels).toBe(backend === 'wasm' ? true : null);
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
     tf.dispose([data.train.images, data.train.labels, data.test.images, data.test.labels]);

@@ -151,8 +151,8 @@ describe('runHostKernelFirstOutput', () => {
     const direct = (): tf.Tensor => (runHostKernel(KERNEL, { x }, attrs) as tf.Tensor[])[0];
     const first = (): tf.Tensor => runHostKernelFirstOutput(KERNEL, { x }, attrs);
     const run = (f: () => tf.Tensor): { y: Float32Array; dx: Float32Array; made: number } => {
-      let y = new Float32Array();
-      let dx = new Float32Array();
+      let y: Float32Array = new Float32Array();
+      let dx: Float32Array = new Float32Array();
       const made = tensorsMadeFromValues(() =>
         tf.tidy(() => {
           const { value, grads } = tf.engine().gradients(f, [x], dy);
