@@ -249,18 +249,26 @@ export function registerHostGradient(config: tf.GradConfig): void {
  * Registers the gradient of the forward kernel `forward` as one run of the backward kernel
  * `backward`, which computes the gradients of all of the forward kernel's inputs in one loop:
  * its outputs are their gradients, in the order of the forward kernel's inputs. It receives `dy`
- * (the gradient of the first forward output), the forward inputs under their names, and the
+ * (the gradient of the first forward output), the forward inputs named in `savedInputs` (default:
+ * all of them; tfjs keeps a copy of each saved tensor, a few microseconds per call), and the
  * forward outputs named in `savedOutputs` (index = output index, null = not needed).
  */
-export function registerHostGradientKernel(forward: string, backward: string, savedOutputs: Array<string | null> = []): void {
+export function registerHostGradientKernel(
+  forward: string,
+  backward: string,
+  savedOutputs: Array<string | null> = [],
+  savedInputs?: readonly string[],
+): void {
   const spec = kernels.get(forward);
   if (spec === undefined) throw new Error(`registerHostGradientKernel: kernel ${forward} is not registered here.`);
   const inputs = spec.inputs;
-  const gradient: HostGradient = { inputs, backward, savedOutputs };
+  const unknown = savedInputs?.find((name) => !inputs.includes(name));
+  if (unknown !== undefined) throw new Error(`registerHostGradientKernel: ${forward} has no input '${unknown}'.`);
+  const gradient: HostGradient = { inputs, savedInputs: savedInputs ?? inputs, backward, savedOutputs };
   gradients.set(forward, gradient);
   registerHostGradient({
     kernelName: forward,
-    inputsToSave: [...inputs],
+    inputsToSave: [...gradient.savedInputs],
     outputsToSave: savedOutputs.map((name) => name !== null),
     gradFunc: (dys, saved, attrs) => {
       const grads = runBackward(gradient, Array.isArray(dys) ? dys[0] : dys, saved, attrs);
@@ -271,7 +279,10 @@ export function registerHostGradientKernel(forward: string, backward: string, sa
 
 /** A forward kernel's gradient as {@link registerHostGradientKernel} registered it. */
 interface HostGradient {
+  /** The forward kernel's inputs (their gradients are the backward kernel's outputs, in this order). */
   inputs: readonly string[];
+  /** The inputs the backward kernel receives. */
+  savedInputs: readonly string[];
   backward: string;
   savedOutputs: Array<string | null>;
 }
@@ -280,12 +291,13 @@ const gradients = new Map<string, HostGradient>();
 
 /**
  * The gradients of the forward inputs, in their order: one run of the backward kernel on `dy` and
- * `saved` (the forward inputs, then the forward outputs asked for, in that order, as tfjs saves them).
+ * `saved` (the saved forward inputs, then the forward outputs asked for, in that order, as tfjs
+ * saves them).
  */
 function runBackward(gradient: HostGradient, dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap): tf.Tensor[] {
   const named: tf.NamedTensorMap = { dy };
-  gradient.inputs.forEach((name, i) => (named[name] = saved[i]));
-  let k = gradient.inputs.length;
+  gradient.savedInputs.forEach((name, i) => (named[name] = saved[i]));
+  let k = gradient.savedInputs.length;
   for (const name of gradient.savedOutputs) if (name !== null) named[name] = saved[k++];
   const out = runHostKernel(gradient.backward, named, attrs);
   return Array.isArray(out) ? out : [out];
@@ -307,7 +319,8 @@ export function runHostKernelFirstOutput(name: string, inputs: tf.NamedTensorMap
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const xs = args.slice(0, -1) as tf.Tensor[];
     const outs = runHostKernel(name, Object.fromEntries(gradient.inputs.map((n, i) => [n, xs[i]])), attrs) as tf.Tensor[];
-    save([...xs, ...outs.filter((_, i) => gradient.savedOutputs[i] != null)]);
+    const savedXs = gradient.savedInputs.map((n) => xs[gradient.inputs.indexOf(n)]);
+    save([...savedXs, ...outs.filter((_, i) => gradient.savedOutputs[i] != null)]);
     return { value: outs[0], gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => runBackward(gradient, dy, saved, attrs) };
   }) as (...xs: tf.Tensor[]) => tf.Tensor;
   return op(

@@ -37,22 +37,24 @@ registerHostKernel({
   },
 });
 
+// The gradient from y alone (alpha > 0: y > 0 exactly where x > 0, and y is NaN where x is), so
+// that the backward pass does not keep x: tfjs copies every saved tensor on each call.
 registerHostKernel({
   name: KERNEL_GRAD,
   wasmNeedsSimd: true,
-  inputs: ['dy', 'x', 'y'],
+  inputs: ['dy', 'y'],
   outputShapes: ([dy]) => [dy],
-  simd: ({ kernels, inputs: [dy, x, y], outputs: [dx], shapes: [shape], attrs }) =>
-    kernels.scaled_elu_grad(dy, x, y, dx, tf.util.sizeFromShape(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
-  compute: ({ inputs: [dy, x, y], outputs: [dx], attrs }) => {
+  simd: ({ kernels, inputs: [dy, y], outputs: [dx], shapes: [shape], attrs }) =>
+    kernels.scaled_elu_grad(dy, y, dx, tf.util.sizeFromShape(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
+  compute: ({ inputs: [dy, y], outputs: [dx], attrs }) => {
     const alpha = attrs.alpha as number;
     const inv = 1 / (attrs.beta as number);
-    // A select, not m + (1 - m) (y + alpha) inv: at x = Infinity that is 1 + 0 * Infinity = NaN.
-    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) * inv;
+    // A select, not m + (1 - m) (y + alpha) inv: at y = Infinity that is 1 + 0 * Infinity = NaN.
+    for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) * inv;
   },
 });
 
-registerHostGradientKernel(KERNEL, KERNEL_GRAD, ['y']);
+registerHostGradientKernel(KERNEL, KERNEL_GRAD, ['y'], []);
 
 type UnaryOp = (x: tf.Tensor) => tf.Tensor;
 const opsCache = new Map<string, UnaryOp>();

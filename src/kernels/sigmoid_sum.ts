@@ -80,7 +80,8 @@ registerHostKernel({
   },
 });
 
-registerHostGradientKernel(KERNEL, KERNEL_GRAD, [null, 'slope']);
+// The backward pass needs only the slope, not x (tfjs would keep a copy of each saved input).
+registerHostGradientKernel(KERNEL, KERNEL_GRAD, [null, 'slope'], []);
 
 /** offset + sum_k sigmoid(x - shifts[k]) for float32 `x` (shifts non-empty), with its gradient. */
 export function sigmoidSum(x: tf.Tensor, shifts: readonly number[], offset: number): tf.Tensor {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runHostKernel, runHostKernelFirstOutput, setHostKernelsEnabled } from '../../src/kernels/host_kernels.js';
+import { registerHostGradientKernel, runHostKernel, runHostKernelFirstOutput, setHostKernelsEnabled } from '../../src/kernels/host_kernels.js';
 import { createActivation } from '../../src/registry.js';
 import { BACKENDS, useBackend } from '../helpers/backends.js';
 import { expectClose, expectCloseSpecial, uniform } from '../helpers/numeric.js';
@@ -186,5 +186,44 @@ describe('runHostKernelFirstOutput', () => {
   it('names a missing input and a kernel without a registered gradient', () => {
     expect(() => runHostKernelFirstOutput(KERNEL, {}, attrs)).toThrow(`${KERNEL}: input 'x' is missing.`);
     expect(() => runHostKernelFirstOutput('TfjsActivationsSigmoidSumGrad', {})).toThrow(/has no gradient registered/);
+  });
+});
+
+describe('registerHostGradientKernel', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('rejects a saved input the forward kernel does not have', () => {
+    expect(() => registerHostGradientKernel('TfjsActivationsSigmoidSum', 'TfjsActivationsSigmoidSumGrad', [null, 'slope'], ['z'])).toThrow(
+      "registerHostGradientKernel: TfjsActivationsSigmoidSum has no input 'z'.",
+    );
+  });
+
+  it.each([
+    ['ELU-alpha (its gradient reads y only)', () => createActivation('elu-alpha', { alpha: 0.5 })],
+    ['MSAF (its gradient reads the saved slope only)', () => createActivation('msaf')],
+  ])('%s: the backward pass keeps one copy, not a copy of x as well', (_label, make) => {
+    const layer = make();
+    const x = tf.tensor2d(uniform(2 * 8, -3, 3, 21), [2, 8]);
+    layer.apply(x);
+    // tfjs' engine keeps each saved tensor as a copy made by its (private) clone method.
+    const engine = tf.engine() as unknown as { clone: (t: tf.Tensor) => tf.Tensor };
+    const original = engine.clone;
+    let copies = 0;
+    engine.clone = function (this: unknown, t: tf.Tensor) {
+      copies++;
+      return original.call(this, t);
+    };
+    try {
+      tf.tidy(() => {
+        tf.engine().gradients(() => layer.apply(x) as tf.Tensor, [x], tf.onesLike(x));
+      });
+    } finally {
+      engine.clone = original;
+    }
+    expect(copies).toBe(1);
+    x.dispose();
+    layer.dispose();
   });
 });

@@ -23,7 +23,7 @@ export interface SimdKernels {
   test_expm1(x: number, y: number, n: number): void;
   test_sigmoid(x: number, y: number, n: number): void;
   scaled_elu(x: number, y: number, n: number, alpha: number, inv: number): void;
-  scaled_elu_grad(dy: number, x: number, y: number, dx: number, n: number, alpha: number, inv: number): void;
+  scaled_elu_grad(dy: number, y: number, dx: number, n: number, alpha: number, inv: number): void;
   pelu(x: number, y: number, n: number, a: number, inv: number): void;
   pelu_grad(dy: number, x: number, y: number, dx: number, da: number, db: number, n: number, a: number, inv: number, scaleB: number): void;
   swish_beta(x: number, beta: number, y: number, sig: number, n: number, units: number): void;

@@ -6,7 +6,8 @@ import { elementLoop, expm1Into, get, LOOP_LOCALS } from './wat_math.js';
 
 /**
  * scaled_elu(x, y, n, alpha, inv): y = x for x > 0, alpha expm1(x inv) otherwise (NaN stays NaN).
- * scaled_elu_grad(dy, x, y, dx, n, alpha, inv): dx = dy for x > 0, dy (y + alpha) inv otherwise.
+ * scaled_elu_grad(dy, y, dx, n, alpha, inv): dx = dy for y > 0 (i.e. x > 0, alpha > 0), dy (y + alpha)
+ * inv otherwise.
  */
 export const scaledElu = [
   exported(
@@ -27,12 +28,15 @@ ${elementLoop(({ load, store }) =>
   ),
   exported(
     'scaled_elu_grad',
-    [...ptrs('dy', 'x', 'y', 'dx'), N, ...scalars('alpha', 'inv')],
+    [...ptrs('dy', 'y', 'dx'), N, ...scalars('alpha', 'inv')],
     `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
     `(local.set $va (f32x4.splat ${get('alpha')}))
 (local.set $vi (f32x4.splat ${get('inv')}))
 ${elementLoop(({ load, store }) =>
-  store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(load('x'), ONE, `(f32x4.mul (f32x4.add ${load('y')} ${get('va')}) ${get('vi')})`)})`),
+  [
+    `(local.set $w ${load('y')})`,
+    store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(get('w'), ONE, `(f32x4.mul (f32x4.add ${get('w')} ${get('va')}) ${get('vi')})`)})`),
+  ].join('\n'),
 )}`,
   ),
 ];
