@@ -8,7 +8,9 @@
  * 2. raw kernel times on one [128, 512] float32 tensor against tfjs-backend-wasm's own kernels
  *    (XNNPACK's Elu and Sigmoid, tfjs' EluGrad), calls alternating, median of the rounds;
  * 3. PELU's forward+backward against the scaled ELU's, both as this library's kernels through
- *    tfjs' engine (no layer), alternating: what PELU's two learnable scalars cost per call.
+ *    tfjs' engine (no layer), alternating: what PELU's two learnable scalars cost per call; and
+ *    MSAF's kernels as an op with two outputs and with one (runHostKernelFirstOutput) against
+ *    tfjs' sigmoid layer.
  *
  *   npx tsx bench/simd_kernels.ts [--points N] [--rounds N]
  *
@@ -18,7 +20,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import '../src/index.js';
-import { runHostKernel } from '../src/kernels/host_kernels.js';
+import { runHostKernel, runHostKernelFirstOutput } from '../src/kernels/host_kernels.js';
 import { simdKernelsFor, simdModuleBytes, type SimdKernels } from '../src/kernels/simd/instance.js';
 import { EXP_MIN_ARG } from '../src/kernels/simd/wat_math.js';
 import { median } from './stats.js';
@@ -141,6 +143,21 @@ async function rawTimes(): Promise<void> {
   ]);
   console.log(`\n## Forward+backward through tfjs' engine, [128, 512] (median of ${ROUNDS} alternating rounds of 20)`);
   console.log(`PELU kernels (x, a, b): ${tPelu.toFixed(4)} ms; scaled-ELU kernels (x): ${tElu.toFixed(4)} ms; ratio ${(tPelu / tElu).toFixed(2)}`);
+
+  // MSAF's kernel (outputs y and the saved slope) run directly, as one op with two outputs (tfjs
+  // then makes a zeros dy for the slope on every backward pass), and as the layers run it, through
+  // runHostKernelFirstOutput (one output); against tfjs' sigmoid layer.
+  const attrs = { shifts: [0, 20], offset: 0 };
+  const sigmoidLayer = tf.layers.activation({ activation: 'sigmoid' });
+  const [tDirect, tFirst, tSigmoid] = alternate([
+    grads(() => (runHostKernel('TfjsActivationsSigmoidSum', { x }, attrs) as tf.Tensor[])[0], [x]),
+    grads(() => runHostKernelFirstOutput('TfjsActivationsSigmoidSum', { x }, attrs), [x]),
+    grads(() => sigmoidLayer.apply(x) as tf.Tensor, [x]),
+  ]);
+  console.log(
+    `MSAF kernels as an op with two outputs: ${tDirect.toFixed(4)} ms (${(tDirect / tSigmoid).toFixed(2)}x the sigmoid layer); ` +
+      `with one (runHostKernelFirstOutput): ${tFirst.toFixed(4)} ms (${(tFirst / tSigmoid).toFixed(2)}x); sigmoid layer ${tSigmoid.toFixed(4)} ms`,
+  );
   tf.dispose([x, dy, y, out, out2, sums, a, b]);
 }
 

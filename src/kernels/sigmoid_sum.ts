@@ -15,10 +15,13 @@ const KERNEL = 'TfjsActivationsSigmoidSum';
 const KERNEL_GRAD = 'TfjsActivationsSigmoidSumGrad';
 
 /**
- * The largest distance from two shifts to their midpoint for which the SIMD kernel sigmoid_sum_two
- * is used: k = exp(-40) = 4.2e-18 is still a normal float32, so no denominator is 0.
+ * The largest distance from two shifts to their midpoint c for which the SIMD kernel
+ * sigmoid_sum_two is used (10: MSAF's default shifts 0 and 20). Its one exp(-|x - c|) is 0 below
+ * -87.33 (as every exp of the module), so a sigmoid whose argument is below -87.33 + 10 comes out
+ * 0: values under exp(-77.33) = 2.6e-34 are lost, where a pass per sigmoid loses only those under
+ * exp(-87.33) = 1.2e-38. A wider gap would lose more (2.8e-21 at 40); such pairs take a pass each.
  */
-const PAIR_MAX_HALF_GAP = 40;
+const PAIR_MAX_HALF_GAP = 10;
 
 /**
  * The scalars of the SIMD kernel sigmoid_sum_two (simd/wat_sigmoid.ts) for the shifts lo <= hi: a
@@ -39,9 +42,9 @@ registerHostKernel({
     const shifts = attrs.shifts as number[];
     const n = tf.util.sizeFromShape(shape);
     const offset = attrs.offset as number;
-    const lo = Math.min(shifts[0], shifts[1]);
-    const hi = Math.max(shifts[0], shifts[1]);
-    if (shifts.length >= 2 && hi - lo <= 2 * PAIR_MAX_HALF_GAP) {
+    const lo = shifts.length >= 2 ? Math.min(shifts[0], shifts[1]) : NaN;
+    const hi = shifts.length >= 2 ? Math.max(shifts[0], shifts[1]) : NaN;
+    if (hi - lo <= 2 * PAIR_MAX_HALF_GAP) {
       // One exp for the first two sigmoids (the sum does not depend on their order).
       const { center, k0, k1 } = pairParts(lo, hi);
       kernels.sigmoid_sum_two(x, y, slope, n, center, k0, k1, offset);

@@ -108,8 +108,8 @@ export const aconC = [
  * sigmoid_sum_two(x, y, slope, n, center, k0, k1, offset): the same for two shifts lo <= hi in one
  * pass with one exp (MSAF's usual case): with a float32 midpoint c, k0 = exp(-(c - lo)) and
  * k1 = exp(-(hi - c)) (sigmoid_sum.ts pairParts), x - lo = u + h0 and x - hi = u - h1 for
- * u = x - c, so one exp(-|u|) serves both sigmoids; only for |h0|, |h1| <= 40 (k0, k1 and the
- * products of denominators stay normal float32s).
+ * u = x - c, so one exp(-|u|) serves both sigmoids; used for |h0|, |h1| <= 10 (see sigmoid_sum.ts
+ * PAIR_MAX_HALF_GAP: exp(-|u|) is 0 below -87.33, which cuts the sigmoids off h earlier).
  * sigmoid_sum_add(x, y, slope, n, shift): y += s, slope += s (1 - s).
  * multiply(a, b, out, n): out = a b (the gradient dy slope).
  */

@@ -137,8 +137,9 @@ describe('SIMD kernels on wasm', () => {
       [[0, -2, 3], -1],
       [[1.5], 0.25],
       [[0.3, -7.7], -1], // shifts that are not float32 numbers, in decreasing order
-      [[0, 80], 0], // the widest pair of the one-exp kernel
-      [[0, 100], 0], // wider: one sigmoid per pass
+      [[0, 20], 0.5], // the widest pair of the one-exp kernel
+      [[0, 20.5], 0], // wider: one sigmoid per pass
+      [[0, 100], 0],
     ])('sum of sigmoids, shifts %j offset %f, forward and gradient', (shifts, offset) => {
       const attrs = { shifts, offset };
       expectAgree(both('TfjsActivationsSigmoidSum', () => ({ x: x() }), attrs), 'forward', 2);
@@ -229,19 +230,18 @@ describe('SIMD kernels on wasm', () => {
   });
 
   it.each([
-    [0, 20],
-    [0, 80], // the widest pair of the one-exp kernel: tiny sigmoids on both sides
+    [0, 20], // the one-exp kernel's widest pair
+    [0, 80], // one pass per sigmoid
     [-3, 0], // the symmetrical MSAF's order
-  ])("MSAF's sum and slope s (1 - s) keep their relative accuracy (no cancellation in float32), shifts %d, %d", (b0, b1) => {
-    // Points where every expected value is a normal float32 above 1e-30 (exp(-69)): below that
-    // the float32 exp is clamped (simd/wat_math.ts) and no relative accuracy is claimed.
-    const candidates = [6, 10, 20, 30, 40, 50, 60, 75, 90, 120, -10, -30, -40, -3, 0, -1.5];
-    const inRange = (v: number): boolean => Math.abs(v - b0) <= 69 && Math.abs(v - b1) <= 69;
-    const xs = candidates.filter(inRange);
-    expect(xs.length).toBeGreaterThanOrEqual(5);
-    const [[y, slope]] = both('TfjsActivationsSigmoidSum', () => ({ x: tf.tensor2d([xs]) }), { shifts: [b0, b1], offset: 0 });
+  ])("MSAF's sum and slope s (1 - s) keep their relative accuracy down to 1e-30, in both tails (no cancellation in float32), shifts %d, %d", (b0, b1) => {
+    // Points where the expected sum and slope are at least 1e-30 (below about exp(-77), 2.6e-34,
+    // the float32 exp is clamped to 0 and no relative accuracy is claimed: simd/wat_math.ts).
+    const candidates = [6, 10, 20, 30, 40, 50, 60, 75, 90, 120, 140, -10, -30, -40, -50, -60, -68, -3, 0, -1.5];
     const sig = (z: number): number => 1 / (1 + Math.exp(-z));
     const d = (z: number): number => Math.exp(-Math.abs(z)) / (1 + Math.exp(-Math.abs(z))) ** 2;
+    const xs = candidates.filter((v) => d(v - b0) + d(v - b1) >= 1e-30);
+    expect(xs.length).toBeGreaterThanOrEqual(14);
+    const [[y, slope]] = both('TfjsActivationsSigmoidSum', () => ({ x: tf.tensor2d([xs]) }), { shifts: [b0, b1], offset: 0 });
     xs.forEach((v, i) => {
       const expectedY = sig(v - b0) + sig(v - b1);
       const expectedSlope = d(v - b0) + d(v - b1);
