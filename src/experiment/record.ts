@@ -71,9 +71,10 @@ export interface RunRecord {
   /** On wasm: 'optimized' when optimizeWasmMatMul was applied, 'stock' otherwise; null on other backends. */
   kernels: 'optimized' | 'stock' | null;
   /**
-   * On wasm: true when the library's WebAssembly SIMD kernels ran the activation layers
-   * (`isWasmSimdActive()` at the end of training), false when their fallback did; null on other
-   * backends. Absent in records written before the field existed.
+   * On wasm: true when one of the library's WebAssembly SIMD kernels ran during the run (the
+   * activation has one and they were active: `isWasmSimdActive()`), false when none did (an
+   * activation without a SIMD kernel, such as relu, arelu or adaptive-tanh, or the kernels off or
+   * unavailable); null on other backends. Absent in records written before the field existed.
    */
   simdKernels?: boolean | null;
   config: RunConfig;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { isWasmSimdActive } from '../kernels/simd/instance.js';
+import { simdKernelRuns } from '../kernels/host_kernels.js';
 import { checkNumber } from '../layers/common.js';
 import { evaluateClassifier } from './evaluate.js';
 import type { RunConfig, RunRecord } from './record.js';
@@ -43,6 +43,7 @@ export async function runExperiment(
   checkNumber('runExperiment', 'config.lr', config.lr, { min: 0, minExclusive: true });
   const started = new Date();
   const t0 = performance.now();
+  const simdRunsBefore = simdKernelRuns();
   const model = buildReferenceMLP({
     activation: config.activation,
     activationArgs: config.activation === 'arelu' ? { initialSlope: config.initialSlope } : undefined,
@@ -73,7 +74,7 @@ export async function runExperiment(
       seed: config.seed,
       backend: env.backend,
       kernels: env.kernels,
-      simdKernels: tf.getBackend() === 'wasm' ? isWasmSimdActive() : null,
+      simdKernels: tf.getBackend() === 'wasm' ? simdKernelRuns() > simdRunsBefore : null,
       config,
       epochs: result.epochs,
       test,

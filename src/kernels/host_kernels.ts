@@ -219,7 +219,18 @@ function runSimd(
     for (const t of temps) backend.disposeData(t.dataId);
   }
   const done = outputs();
+  simdRuns++;
   return done.length === 1 ? done[0] : done;
+}
+
+let simdRuns = 0;
+
+/**
+ * How many times one of the library's WebAssembly SIMD kernels has run in this process (for run
+ * records: whether a run's layers used them).
+ */
+export function simdKernelRuns(): number {
+  return simdRuns;
 }
 
 const kernels = new Map<string, HostKernel>();

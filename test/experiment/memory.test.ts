@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { arelu } from '../../src/index.js';
+import { arelu, setWasmSimdKernelsEnabled } from '../../src/index.js';
 import { runExperiment } from '../../src/experiment/run.js';
 import { trainClassifier, type LabelledImages } from '../../src/experiment/train.js';
 import type { RunConfig } from '../../src/experiment/record.js';
@@ -43,6 +43,26 @@ describe.each(BACKENDS)('training memory on %s', (backend) => {
     tf.dispose([train.images, train.labels, validation.images, validation.labels]);
   });
 
+  it('runExperiment records whether the SIMD kernels ran: an activation with one, then with them switched off', async () => {
+    const data = { train: images(16, 784, 5), test: images(8, 784, 6) };
+    const config: RunConfig = {
+      activation: 'msaf', seed: 1, epochs: 1, batchSize: 8, lr: 0.001, initialSlope: 0.1,
+      trainSize: 16, testSize: 8, hiddenBias: 0, stress: false, probeSize: 0,
+    };
+    const env = {
+      backend, kernels: null, machine: { cpu: 'test', cores: 1, node: process.version, platform: 'test' },
+      versions: { tfjs: tf.version.tfjs, tfjsActivations: 'test' },
+    };
+    expect((await runExperiment(config, data, env)).simdKernels).toBe(backend === 'wasm' ? true : null);
+    const previous = setWasmSimdKernelsEnabled(false);
+    try {
+      expect((await runExperiment(config, data, env)).simdKernels).toBe(backend === 'wasm' ? false : null);
+    } finally {
+      setWasmSimdKernelsEnabled(previous);
+    }
+    tf.dispose([data.train.images, data.train.labels, data.test.images, data.test.labels]);
+  });
+
   it('runExperiment leaves no tensor behind, optimizer state included', async () => {
     const data = { train: images(32, 784, 3), test: images(16, 784, 4) };
     const config: RunConfig = {
@@ -57,9 +77,9 @@ describe.each(BACKENDS)('training memory on %s', (backend) => {
     const before = tf.memory();
     const record = await runExperiment(config, data, env);
     expect(record.epochs).toHaveLength(1);
-    // Which kernels ran the layers is part of the record: the SIMD kernels on wasm (Node has
-    // WebAssembly SIMD), nothing to say on other backends.
-    expect(record.simdKernels).toBe(backend === 'wasm' ? true : null);
+    // Whether the library's SIMD kernels ran is part of the record: AReLU has none (false on
+    // wasm), nothing to say on other backends.
+    expect(record.simdKernels).toBe(backend === 'wasm' ? false : null);
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
     tf.dispose([data.train.images, data.train.labels, data.test.images, data.test.labels]);
