@@ -47,7 +47,9 @@ registerHostKernel({
   simd: ({ kernels, inputs: [dy, y], outputs: [dx], shapes: [shape], attrs }) =>
     kernels.scaled_elu_grad(dy, y, dx, tf.util.sizeFromShape(shape), attrs.alpha as number, 1 / (attrs.beta as number)),
   compute: ({ inputs: [dy, y], outputs: [dx], attrs }) => {
-    const alpha = attrs.alpha as number;
+    // alpha as float32, as y was rounded: y >= -alpha32, so y + alpha32 >= 0. With the float64
+    // alpha, y = -0.30000001 (alpha 0.3, x << 0) gave the derivative a negative sign.
+    const alpha = Math.fround(attrs.alpha as number);
     const inv = 1 / (attrs.beta as number);
     // A select, not m + (1 - m) (y + alpha) inv: at y = Infinity that is 1 + 0 * Infinity = NaN.
     for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) * inv;

@@ -26,6 +26,17 @@ describe.each(BACKENDS)('CELU on %s', (backend) => {
     expect(Math.abs(d[i - 1] - d[i + 1])).toBeLessThan(1e-2 / alpha);
   });
 
+  it.each([0.3, 0.1])('has a derivative >= 0 far on the negative side, where y + alpha cancels (alpha %s)', (alpha) => {
+    // exp(x / alpha) is below float32's resolution at 1 there: the derivative from the rounded y
+    // is 0 (or tiny), never negative (it was -4e-8 on cpu).
+    const xs = Array.from({ length: 200 }, (_, i) => -3 - i * 0.2);
+    const d = derivativeAt(celu({ alpha }), xs);
+    xs.forEach((x, i) => {
+      expect(d[i], `x = ${x}`).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(d[i] - derivative(x, alpha)), `x = ${x}`).toBeLessThan(2e-7);
+    });
+  });
+
   it("equals tfjs' ELU for alpha = 1", () => {
     const x = tf.tensor2d([POINTS]);
     expectClose((celu().apply(x) as tf.Tensor).dataSync(), (tf.layers.elu().apply(x) as tf.Tensor).dataSync(), 0, 0);

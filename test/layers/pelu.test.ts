@@ -63,6 +63,18 @@ describe.each(BACKENDS)('PELU on %s', (backend) => {
     expectClose(weightGradients(layerB, [-0.05, -0.02]).b, [0], 0, 0);
   });
 
+  it.each([
+    [0.3, 0.3],
+    [0.7, 0.13],
+  ])('has the input derivative (a / b) exp(x / b), never negative, far on the negative side (a %s, b %s)', (a, b) => {
+    const xs = Array.from({ length: 200 }, (_, i) => -1 - i * 0.1);
+    const d = derivativeAt(peluWith(a, b), xs);
+    xs.forEach((x, i) => {
+      expect(d[i], `x = ${x}`).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(d[i] - dx(x, a, b)), `x = ${x}`).toBeLessThan(1e-6);
+    });
+  });
+
   it('does not drift below the bound under descent steps that push it down', () => {
     const layer = peluWith(0.05, 1);
     const x = tf.tensor2d([[0.5, 1, 2]]);
