@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AReLU } from '../layers/arelu.js';
-import { checkNumber, describe, fitsFloat32 } from '../layers/common.js';
+import { checkNumber, describe, fitsFloat32, FLOAT32_MIN_NORMAL } from '../layers/common.js';
 import { logValue, type EpochLogs } from './logs.js';
 
 /** Arguments of {@link LossAdaptiveSlope}. */
@@ -112,7 +112,10 @@ export class LossAdaptiveSlope extends tf.Callback {
           `(the negative side steeper than the positive one, as the paper's rule gives); lossAdaptiveSlope({maxSlope: 1}) caps it.`,
       );
     }
-    for (const layer of layers) layer.setSlope(slope);
+    // A loss below float32's smallest normal number (1.2e-38) is 0 for a slope: the layer
+    // rejects subnormal slopes, and training must not stop on it.
+    const stored = slope < FLOAT32_MIN_NORMAL ? 0 : slope;
+    for (const layer of layers) layer.setSlope(stored);
   }
 }
 

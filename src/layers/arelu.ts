@@ -119,8 +119,9 @@ export class AReLU extends tf.layers.Layer {
 
   /**
    * Sets the slope l used from the next call on.
-   * @param value a finite number >= 0.
-   * @throws Error naming the value when it is not a finite number >= 0.
+   * @param value a finite number >= 0 that float32 holds: 0, or from 1.1754943508222875e-38 (the
+   *   smallest normal float32) to 3.4028234663852886e+38.
+   * @throws Error naming the value when it is not such a number.
    */
   setSlope(value: number): void {
     const v = checkSlope('slope', value);

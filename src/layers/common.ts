@@ -112,10 +112,24 @@ export function checkNumber(
   if (integer && !Number.isInteger(v)) fail();
   if (min !== undefined && (minExclusive ? v <= min : v < min)) fail();
   if (max !== undefined && (maxExclusive ? v >= max : v > max)) fail();
-  if (!fitsFloat32(v)) {
-    throw new Error(`${layerClass}: ${argName} must be ${allowed} that float32 can hold (|value| <= ${FLOAT32_MAX}), got ${describe(value)}.`);
+  if (!holdsAsFloat32(v)) {
+    throw new Error(
+      `${layerClass}: ${argName} must be ${allowed} that float32 can hold (0, or ${FLOAT32_MIN_NORMAL} <= |value| <= ${FLOAT32_MAX}), got ${describe(value)}.`,
+    );
   }
   return v === 0 ? 0 : v; // -0 as 0
+}
+
+/** The smallest positive normal float32 value: below it float32 loses precision, then rounds to 0. */
+export const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * Whether `v` keeps its meaning as a float32 layer argument: finite there, and either 0 or at
+ * least float32's smallest normal number in magnitude (1e-46 would become 0, and 1e-40 a
+ * subnormal whose reciprocal is infinite).
+ */
+export function holdsAsFloat32(v: number): boolean {
+  return fitsFloat32(v) && (v === 0 || Math.abs(Math.fround(v)) >= FLOAT32_MIN_NORMAL);
 }
 
 /** The largest finite float32 value: every layer parameter is stored as float32 (larger numbers round to Infinity). */

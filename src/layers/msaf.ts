@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { sigmoidSum } from '../kernels/sigmoid_sum.js';
-import { checkArgNames, checkNumber, describe, ElementwiseLayer, fitsFloat32, type Kwargs, type LayerArgs } from './common.js';
+import { checkArgNames, checkNumber, describe, ElementwiseLayer, holdsAsFloat32, type Kwargs, type LayerArgs } from './common.js';
 
 /** Default offset a: 0, which makes the function an N-order MSAF in the paper's terms. */
 export const DEFAULT_MSAF_OFFSET = 0;
@@ -83,13 +83,13 @@ export class MSAF extends ElementwiseLayer {
 tf.serialization.registerClass(MSAF);
 
 function checkShifts(value: unknown): number[] {
-  const allowed = 'a non-empty array of finite numbers >= 0 in strictly increasing order';
+  const allowed = 'a non-empty array of numbers >= 0 that float32 can hold (0, or 1.1754943508222875e-38 to 3.4028234663852886e+38), strictly increasing also when rounded to float32';
   if (!Array.isArray(value) || value.length === 0) {
     throw new Error(`MSAF: b must be ${allowed}, got ${describe(value)}.`);
   }
   value.forEach((bk, k) => {
-    // Finite as float32 too: the shifts are applied in float32.
-    const ok = typeof bk === 'number' && fitsFloat32(bk) && bk >= 0 && (k === 0 || bk > value[k - 1]);
+    // As float32 too: the shifts are applied in float32, where 1 and 1 + 1e-12 are one shift.
+    const ok = typeof bk === 'number' && holdsAsFloat32(bk) && bk >= 0 && (k === 0 || Math.fround(bk) > Math.fround(value[k - 1]));
     if (!ok) throw new Error(`MSAF: b must be ${allowed}, got ${describe(value)} (b[${k}] = ${describe(bk)}).`);
   });
   return (value as number[]).map((bk) => bk + 0); // -0 as 0

@@ -167,6 +167,13 @@ describe('lossAdaptiveSlope with values that cannot be a slope', () => {
     expect(warnings[0]).toMatch(/slope stays at 0\.1/);
   });
 
+  it.each([1e-40, 5e-324])('applies a loss of %s, below float32\'s normal range, as the slope 0, silently', async (value) => {
+    const { cb, layer, warnings } = attached();
+    await cb.onEpochEnd(0, { loss: value });
+    expect(layer.getSlope()).toBe(0);
+    expect(warnings).toHaveLength(0);
+  });
+
   it.each([0, 0.73, 1])('applies %s silently', async (value) => {
     const { cb, layer, warnings } = attached();
     await cb.onEpochEnd(0, { loss: value });

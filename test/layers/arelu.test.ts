@@ -159,7 +159,8 @@ describe('AReLU arguments', () => {
     [{ initialSlope: Infinity }, /initialSlope must be a finite number >= 0, got Infinity/],
     [{ initialSlope: '0.1' }, /initialSlope must be a finite number >= 0, got "0.1"/],
     [{ initialSlop: 0.1 }, /unknown argument 'initialSlop'/],
-    [{ initialSlope: 1e39 }, /AReLU: initialSlope must be a finite number >= 0 that float32 can hold \(\|value\| <= 3\.4028234663852886e\+38\), got 1e\+39\./],
+    [{ initialSlope: 1e39 }, /AReLU: initialSlope must be a finite number >= 0 that float32 can hold \(0, or 1\.1754943508222875e-38 <= \|value\| <= 3\.4028234663852886e\+38\), got 1e\+39\./],
+    [{ initialSlope: 1e-40 }, /AReLU: initialSlope must be a finite number >= 0 that float32 can hold \(0, or 1\.1754943508222875e-38 <= \|value\| <= 3\.4028234663852886e\+38\), got 1e-40\./],
   ])('rejects %o', (args, message) => {
     expect(() => arelu(args as never)).toThrow(message);
   });

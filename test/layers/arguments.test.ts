@@ -25,8 +25,12 @@ interface LayerCase {
   args: ArgCase[];
 }
 
-/** A number that stays finite as float32 (every parameter is stored as float32; beyond about 3.4e38 it would be Infinity). */
-const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(Math.fround(v));
+/**
+ * A number that float32 holds: finite there (beyond about 3.4e38 it would be Infinity), and 0 or
+ * at least 2^-126 in magnitude (smaller ones become subnormal or 0). Every parameter is float32.
+ */
+const finite = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(Math.fround(v)) && (v === 0 || Math.abs(Math.fround(v)) >= 2 ** -126);
 /** What getConfig() keeps of a valid value: -0 is stored as 0. */
 const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v === 0 ? 0 : v);
 const int = (lo: number, hi: number) => (v: unknown) => finite(v) && Number.isInteger(v) && v >= lo && v <= hi;
@@ -63,7 +67,8 @@ const LAYERS: LayerCase[] = [
       { arg: 'a', valid: finite },
       {
         arg: 'b',
-        valid: (v) => Array.isArray(v) && v.length > 0 && v.every((bk, k) => finite(bk) && bk >= 0 && (k === 0 || bk > v[k - 1])),
+        // Increasing as float32 too (1 and 1 + 1e-12 are one float32).
+        valid: (v) => Array.isArray(v) && v.length > 0 && v.every((bk, k) => finite(bk) && bk >= 0 && (k === 0 || Math.fround(bk) > Math.fround(v[k - 1]))),
       },
     ],
   },

@@ -50,12 +50,14 @@ describe('MSAF arguments', () => {
   it.each([
     [{ a: Number.NaN }, /MSAF: a must be a finite number, got NaN/],
     [{ a: '1' }, /MSAF: a must be a finite number, got "1"/],
-    [{ b: [] }, /MSAF: b must be a non-empty array of finite numbers >= 0 in strictly increasing order, got \[\]/],
+    [{ b: [] }, /MSAF: b must be a non-empty array of numbers >= 0 that float32 can hold \(0, or 1\.1754943508222875e-38 to 3\.4028234663852886e\+38\), strictly increasing also when rounded to float32, got \[\]/],
+    [{ b: [0, 1e-46] }, /strictly increasing also when rounded to float32, got \[0, 1e-46\] \(b\[1\] = 1e-46\)/],
+    [{ b: [1, 1 + 1e-12] }, /strictly increasing also when rounded to float32, got \[1, 1\.000000000001\] \(b\[1\] = 1\.000000000001\)/],
     [{ b: 20 }, /MSAF: b must be a non-empty array .*, got 20/],
     [{ b: [0, -1] }, /got \[0, -1\] \(b\[1\] = -1\)/],
     [{ b: [-1, 2] }, /got \[-1, 2\] \(b\[0\] = -1\)/],
     [{ b: [0, 5, 5] }, /got \[0, 5, 5\] \(b\[2\] = 5\)/],
-    [{ b: [3, 1] }, /strictly increasing order, got \[3, 1\] \(b\[1\] = 1\)/],
+    [{ b: [3, 1] }, /strictly increasing also when rounded to float32, got \[3, 1\] \(b\[1\] = 1\)/],
     [{ b: [0, Infinity] }, /\(b\[1\] = Infinity\)/],
     [{ shifts: [0, 1] }, /MSAF: unknown argument 'shifts'/],
   ])('rejects %o', (args, message) => {
