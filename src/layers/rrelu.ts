@@ -28,8 +28,9 @@ export interface RReLUArgs extends LayerArgs {
    */
   upper?: number;
   /**
-   * A seed for the training-time draws: the n-th training call of the layer uses seed + n, so runs
-   * repeat exactly. Default: none (fresh random draws).
+   * A seed for the training-time draws: an integer from 0 to 2^32 - 1 (the state of the mulberry32
+   * generator the cpu and wasm kernels use). The n-th training call of the layer uses seed + n
+   * (modulo 2^32 there), so runs repeat exactly. Default: none (fresh random draws).
    */
   seed?: number;
 }
@@ -73,7 +74,7 @@ export class RReLU extends ElementwiseLayer {
 
   /**
    * @throws Error when `lower` is not a finite number >= 1, when `upper` is not a finite number
-   *   >= lower, when `seed` is not a finite integer, or when `args` holds an argument name RReLU
+   *   >= lower, when `seed` is not an integer from 0 to 2^32 - 1, or when `args` holds an argument name RReLU
    *   does not know.
    */
   constructor(args: RReLUArgs = {}) {
@@ -84,7 +85,9 @@ export class RReLU extends ElementwiseLayer {
       args.upper === undefined
         ? Math.max(DEFAULT_RRELU_UPPER, this.lower)
         : checkNumber('RReLU', 'upper', args.upper, { min: this.lower });
-    this.seed = args.seed == null ? undefined : checkNumber('RReLU', 'seed', args.seed, { integer: true });
+    // Below 2^32: a larger seed would share mulberry32's state with seed - 2^32, and from 2^53 on
+    // seed + n would not change at all (the same draws at every training call).
+    this.seed = args.seed == null ? undefined : checkNumber('RReLU', 'seed', args.seed, { integer: true, min: 0, max: 2 ** 32 - 1 });
   }
 
   /** The slope of the negative part at inference, 2 / (l + u). */

@@ -105,7 +105,7 @@ const LAYERS: LayerCase[] = [
     args: [
       { arg: 'lower', valid: (v) => finite(v) && v >= 1 },
       { arg: 'upper', valid: (v) => finite(v) && v >= 3 },
-      { arg: 'seed', valid: (v) => v === null || (finite(v) && Number.isInteger(v)) },
+      { arg: 'seed', valid: (v) => v === null || (finite(v) && Number.isInteger(v) && v >= 0 && v <= 2 ** 32 - 1) },
     ],
   },
 ];

@@ -111,8 +111,12 @@ describe('RReLU arguments', () => {
     [{ lower: Number.NaN }, /RReLU: lower must be a finite number >= 1, got NaN/],
     [{ upper: 2 }, /RReLU: upper must be a finite number >= 3, got 2/],
     [{ lower: 4, upper: Infinity }, /RReLU: upper must be a finite number >= 4, got Infinity/],
-    [{ seed: 1.5 }, /RReLU: seed must be a finite integer, got 1.5/],
-    [{ seed: 'x' }, /RReLU: seed must be a finite integer, got "x"/],
+    [{ seed: 1.5 }, /RReLU: seed must be a finite integer >= 0 and <= 4294967295, got 1.5/],
+    [{ seed: 'x' }, /RReLU: seed must be a finite integer >= 0 and <= 4294967295, got "x"/],
+    // mulberry32's state is 32 bits: 2^32 would repeat seed 0's draws, 2^60 + n equals 2^60.
+    [{ seed: 2 ** 32 }, /RReLU: seed must be a finite integer >= 0 and <= 4294967295, got 4294967296/],
+    [{ seed: 2 ** 60 }, /RReLU: seed must be a finite integer >= 0 and <= 4294967295, got 1152921504606847000/],
+    [{ seed: -1 }, /RReLU: seed must be a finite integer >= 0 and <= 4294967295, got -1/],
     [{ alpha: 0.2 }, /RReLU: unknown argument 'alpha'/],
   ])('rejects %o', (args, message) => {
     expect(() => rrelu(args as never)).toThrow(message);
