@@ -35,9 +35,14 @@ const OWN_ARGS = ['initialA', 'initialB'] as const;
  * paper: 2L parameters for L layers), both starting at 1. The paper keeps them positive; like the
  * authors' code, the forward pass uses max(a, 0.1) and max(b, 0.1). tfjs optimizers ignore weight
  * constraints, so the bound is applied here: below 0.1 the gradient passes to the stored value only
- * when it would raise it, so a parameter held at the bound responds as soon as the loss asks for a
- * larger value and never drifts further down. (The authors' code also caps a at 2; the paper does
- * not, and neither does this layer.)
+ * when it would raise it. With plain gradient descent (SGD) a stored value below 0.1 therefore
+ * only moves up, although one step from above can land below 0.1. Optimizers with momentum
+ * (Adam, Adamax, RMSProp with momentum) keep moving the stored value on their momentum while its
+ * gradient is 0: it can sink well below 0.1 (Adam at learning rate 0.05 took a from 0.3 to below
+ * -0.3 in 40 steps, in a test) and then take as many steps to climb back. The function is
+ * unaffected meanwhile (the forward pass uses 0.1), but `getWeights()` and saved models show the
+ * stored value. (The authors' code also caps a at 2; the paper does not, and neither does this
+ * layer.)
  *
  * - Input: a tensor of any rank and shape, float32 (int32 or bool inputs are cast to float32).
  * - Output: float32, the same shape as the input.

@@ -88,6 +88,18 @@ describe.each(BACKENDS)('PELU on %s', (backend) => {
     expect(a?.read().dataSync()[0]).toBeGreaterThan(0.05);
   });
 
+  it('under Adam, lets momentum carry the stored a below the bound while the function stays at a = 0.1 (documented)', () => {
+    const layer = peluWith(0.3, 0.3);
+    const x = tf.tensor2d([[1, 2, -1, 3]]);
+    const a = layer.trainableWeights.find((w) => w.originalName.endsWith('/a'))?.read() as tf.Variable;
+    const optimizer = tf.train.adam(0.05);
+    for (let i = 0; i < 40; i++) optimizer.minimize(() => (layer.apply(x) as tf.Tensor).sum() as tf.Scalar, false, [a]);
+    const stored = a.dataSync()[0];
+    expect(stored).toBeLessThan(-0.3);
+    expectClose(outputAt(layer, [1, 2, -1, 3]), [1, 2, -1, 3].map((v) => formula(v, 0.1, 0.3)), 1e-6, 1e-6);
+    optimizer.dispose();
+  });
+
   it('keeps initialA and initialB in its config and has two scalar weights', () => {
     const layer = pelu({ initialA: 2, initialB: 0.5 });
     expect(layer.getConfig()).toMatchObject({ initialA: 2, initialB: 0.5 });
