@@ -34,7 +34,7 @@ export interface SimdKernels {
     dx: number, sumA: number, sumA64: number, sumD: number, sumD64: number, sumQ: number, sumQ64: number, n: number, units: number,
   ): void;
   sigmoid_sum_first(x: number, y: number, slope: number, n: number, shift: number, offset: number): void;
-  sigmoid_sum_two(x: number, y: number, slope: number, n: number, center: number, k0: number, k1: number, offset: number): void;
+  sigmoid_sum_two(x: number, y: number, slope: number, n: number, shift0: number, shift1: number, offset: number): void;
   sigmoid_sum_add(x: number, y: number, slope: number, n: number, shift: number): void;
   multiply(a: number, b: number, out: number, n: number): void;
   rrelu_train(x: number, y: number, slopes: number, n: number, seed: number, lower: number, width: number): void;

@@ -43,8 +43,11 @@ export function counted(value: string, lanes: 4 | 1): string {
 export const f64 = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f64' as const }));
 
 /**
- * Whole-tensor sums for {@link elementLoop}'s `sums`: each name is a float32 four-lane partial sum
- * (`name`) and a pair of float64 totals (`name`0, `name`1). Declarations of their locals.
+ * Whole-tensor sums, moved into float64 by the `flush` argument of wat_math.ts elementLoop: each
+ * name is a float32 four-lane partial sum (`name`) and a pair of float64 totals (`name`0,
+ * `name`1). Declarations of their locals. (A partial sum holds 32 terms per lane: terms whose
+ * sum passes float32's maximum within a block give an infinite total, where float64 throughout
+ * would not; that takes |dy x| near 1e37.)
  */
 export function elementSumLocals(names: readonly string[]): string {
   return names.map((n) => `(local $${n} v128) (local $${n}0 v128) (local $${n}1 v128)`).join(' ');

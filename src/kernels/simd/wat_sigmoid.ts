@@ -1,8 +1,8 @@
 /**
  * The SIMD kernels built on the sigmoid: Swish-beta, ACON-C and MSAF's sum of sigmoids.
  */
-import { exported, MATH, N, ONE, ptrs, scalars, UNITS, ZERO } from './wat_function.js';
-import { addToUnitSums, elementLoop, expInto, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, SIGMOID_SLOPE, sigmoidInto } from './wat_math.js';
+import { exported, MATH, N, ONE, ptrs, scalars, UNITS } from './wat_function.js';
+import { addToUnitSums, elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, SIGMOID_SLOPE, sigmoidInto } from './wat_math.js';
 
 /**
  * s (1 - s) for a saved sigmoid value s: 1 - s is exact in float32 for s >= 1/2 (Sterbenz), so one
@@ -104,12 +104,8 @@ export const aconC = [
 /**
  * A sum of shifted sigmoids, one shift per call (MSAF):
  * sigmoid_sum_first(x, y, slope, n, shift, offset): s = sigmoid(x - shift); y = offset + s,
- * slope = s (1 - s) (as e / (1 + e)^2, see SIGMOID_SLOPE).
- * sigmoid_sum_two(x, y, slope, n, center, k0, k1, offset): the same for two shifts lo <= hi in one
- * pass with one exp (MSAF's usual case): with a float32 midpoint c, k0 = exp(-(c - lo)) and
- * k1 = exp(-(hi - c)) (sigmoid_sum.ts pairParts), x - lo = u + h0 and x - hi = u - h1 for
- * u = x - c, so one exp(-|u|) serves both sigmoids; used for |h0|, |h1| <= 10 (see sigmoid_sum.ts
- * PAIR_MAX_HALF_GAP: exp(-|u|) is 0 below -87.33, which cuts the sigmoids off h earlier).
+ * slope = s (1 - s) (as e / (1 + e)^2, see SIGMOID_SLOPE). sigmoid_sum_two(x, y, slope, n, shift0,
+ * shift1, offset): the same for two shifts in one pass (MSAF's usual case).
  * sigmoid_sum_add(x, y, slope, n, shift): y += s, slope += s (1 - s).
  * multiply(a, b, out, n): out = a b (the gradient dy slope).
  */
@@ -131,29 +127,21 @@ ${elementLoop(({ load, store }) =>
   ),
   exported(
     'sigmoid_sum_two',
-    [...ptrs('x', 'y', 'slope'), N, ...scalars('center', 'k0', 'k1', 'offset')],
-    `${LOOP_LOCALS} ${MATH} (local $vCenter v128) (local $vK0 v128) (local $vK1 v128) (local $vOffset v128) (local $pos v128) (local $p0 v128) (local $p1 v128) (local $r0 v128) (local $r1 v128)`,
-    `(local.set $vCenter (f32x4.splat ${get('center')}))
-(local.set $vK0 (f32x4.splat ${get('k0')}))
-(local.set $vK1 (f32x4.splat ${get('k1')}))
+    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift0', 'shift1', 'offset')],
+    `${LOOP_LOCALS} ${MATH} (local $vShift0 v128) (local $vShift1 v128) (local $vOffset v128)`,
+    `(local.set $vShift0 (f32x4.splat ${get('shift0')}))
+(local.set $vShift1 (f32x4.splat ${get('shift1')}))
 (local.set $vOffset (f32x4.splat ${get('offset')}))
 ${elementLoop(({ load, store }) =>
   [
-    // u = x - c; E = exp(-|u|); z0 = u + h0 and z1 = u - h1 (see sigmoidSumTwoParts).
-    `(local.set $v (f32x4.sub ${load('x')} ${get('vCenter')}))`,
-    `(local.set $pos (f32x4.ge ${get('v')} ${ZERO}))`,
-    `(local.set $w (f32x4.neg (f32x4.abs ${get('v')})))`,
-    expInto('w', 'w'),
-    `(local.set $p0 (f32x4.mul ${get('w')} ${get('vK0')}))`,
-    `(local.set $p1 (f32x4.mul ${get('w')} ${get('vK1')}))`,
-    // u >= 0: s0 = 1 / (1 + E k0), s1 = k1 / (E + k1); u < 0: s0 = E / (E + k0), s1 = E k1 / (1 + E k1).
-    `(local.set $r0 (f32x4.div ${ONE} (v128.bitselect (f32x4.add ${ONE} ${get('p0')}) (f32x4.add ${get('w')} ${get('vK0')}) ${get('pos')})))`,
-    `(local.set $r1 (f32x4.div ${ONE} (v128.bitselect (f32x4.add ${get('w')} ${get('vK1')}) (f32x4.add ${ONE} ${get('p1')}) ${get('pos')})))`,
-    `(local.set $s (f32x4.mul (v128.bitselect ${ONE} ${get('w')} ${get('pos')}) ${get('r0')}))`,
-    `(local.set $q (f32x4.mul (v128.bitselect ${get('vK1')} ${get('p1')} ${get('pos')}) ${get('r1')}))`,
-    store('y', `(f32x4.add (f32x4.add ${get('vOffset')} ${get('s')}) ${get('q')})`),
-    // s_k (1 - s_k) = p_k r_k^2 on both sides: no cancellation.
-    store('slope', `(f32x4.add (f32x4.mul (f32x4.mul ${get('p0')} ${get('r0')}) ${get('r0')}) (f32x4.mul (f32x4.mul ${get('p1')} ${get('r1')}) ${get('r1')}))`),
+    `(local.set $v ${load('x')})`,
+    `(local.set $z (f32x4.sub ${get('v')} ${get('vShift0')}))`,
+    sigmoidInto('s', 'z'),
+    `(local.set $q ${SIGMOID_SLOPE})`,
+    `(local.set $z (f32x4.sub ${get('v')} ${get('vShift1')}))`,
+    sigmoidInto('w', 'z'),
+    store('y', `(f32x4.add (f32x4.add ${get('vOffset')} ${get('s')}) ${get('w')})`),
+    store('slope', `(f32x4.add ${get('q')} ${SIGMOID_SLOPE})`),
   ].join('\n'),
 )}`,
   ),
