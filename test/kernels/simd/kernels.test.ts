@@ -16,7 +16,8 @@ import { expectStableMemory, seeded } from '../wasm_test_util.js';
  */
 const SPECIAL = [0, -0, 1e-30, -1e-30, 30, -30, 100, -100, NaN, Infinity, -Infinity, 2];
 // [37, 5]: one block of 32 rows of float32 partial sums plus 5 (simd/wat_math.ts rowLoop).
-const SHAPES: number[][] = [[1, 1], [1, 3], [2, 4], [3, 5], [7, 8], [5, 13], [1, 37], [16, 64], [37, 5]];
+// [9, 57]: 513 elements, two blocks of 32 eight-element iterations plus 1 (elementLoop's flush).
+const SHAPES: number[][] = [[1, 1], [1, 3], [2, 4], [3, 5], [7, 8], [5, 13], [1, 37], [16, 64], [37, 5], [9, 57]];
 
 /** Values in [-scale, scale), with the special values spread over the first elements when `special`. */
 function data(n: number, seed: number, scale = 3, special = true): Float32Array {
@@ -102,6 +103,13 @@ describe('SIMD kernels on wasm', () => {
       expectAgree(both('TfjsActivationsPELU', () => ({ x: x(), a: a(), b: b() })), 'forward');
       const y = once(() => runHostKernel('TfjsActivationsPELU', { x: x(), a: a(), b: b() }) as tf.Tensor);
       expectAgree(both('TfjsActivationsPELUGrad', () => ({ dy: dy(), x: x(), y: y(), a: a(), b: b() })), 'gradient');
+      // Without NaN among the inputs, so that the two sums are numbers on every shape (every path
+      // of the block-sum loop: eight, four and one element at a time, flushes).
+      const xFinite = (): tf.Tensor => tf.tensor(data(n, 1, 3, false), shape);
+      const yFinite = once(() => runHostKernel('TfjsActivationsPELU', { x: xFinite(), a: a(), b: b() }) as tf.Tensor);
+      const [simd, js] = both('TfjsActivationsPELUGrad', () => ({ dy: dy(), x: xFinite(), y: yFinite(), a: a(), b: b() }));
+      expect(Number.isFinite(simd[1][0]) && Number.isFinite(simd[2][0])).toBe(true);
+      expectAgree([simd, js], 'gradient, finite inputs');
     });
 
     it.each([['per unit'], ['shared']])('Swish-beta, beta %s, forward and gradient', (kind) => {
