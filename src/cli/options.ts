@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, realpathSync } from 'node
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import type { RunConfig } from '../experiment/record.js';
-import { FLOAT32_MAX, fitsFloat32 } from '../layers/common.js';
+import { FLOAT32_MAX, FLOAT32_MIN_NORMAL, holdsAsFloat32 } from '../layers/common.js';
 import { activationNames } from '../registry.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../node/backend.js';
 import { defaultMnistDir } from '../node/mnist.js';
@@ -88,8 +88,9 @@ export function numberFlag(name: string, raw: string | undefined, fallback: numb
   if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw) || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
     throw new UsageError(`--${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got '${raw}'.`);
   }
-  if (!fitsFloat32(v)) {
-    throw new UsageError(`--${name} must be a finite number ${allowZero ? '>= 0' : '> 0'} that float32 can hold (<= ${FLOAT32_MAX}), got '${raw}'.`);
+  if (!holdsAsFloat32(v)) {
+    const range = `${allowZero ? '0, or ' : ''}${FLOAT32_MIN_NORMAL} to ${FLOAT32_MAX}`;
+    throw new UsageError(`--${name} must be a finite number ${allowZero ? '>= 0' : '> 0'} that float32 can hold (${range}), got '${raw}'.`);
   }
   return v + 0; // -0 as 0
 }

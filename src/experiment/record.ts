@@ -75,6 +75,8 @@ export interface RunRecord {
    * activation has one and they were active: `isWasmSimdActive()`), false when none did (an
    * activation without a SIMD kernel, such as relu, arelu or adaptive-tanh, or the kernels off or
    * unavailable); null on other backends. Absent in records written before the field existed.
+   * Counted per copy of the library and process: runs at the same time in one process (the
+   * benchmark's workers are separate processes) share the count.
    */
   simdKernels?: boolean | null;
   config: RunConfig;

@@ -7,11 +7,17 @@ export const DEFAULT_CELU_ALPHA = 1;
 
 /** Arguments of the {@link CELU} layer: the usual tfjs layer arguments plus `alpha`. */
 export interface CELUArgs extends LayerArgs {
-  /** The shape parameter alpha: a finite number > 0. Default: 1. */
+  /**
+   * The shape parameter alpha: a number > 0 and at most 2^126 (8.5e37; beyond, 1 / alpha is no
+   * longer a normal float32 and the float32 kernels lose accuracy). Default: 1.
+   */
   alpha?: number;
 }
 
 const OWN_ARGS = ['alpha'] as const;
+
+/** The largest alpha: 2^126, whose reciprocal 2^-126 is float32's smallest normal number. */
+export const CELU_MAX_ALPHA = 2 ** 126;
 
 /**
  * Continuously differentiable exponential linear unit (CELU) of Barron: element-wise
@@ -40,14 +46,14 @@ export class CELU extends ElementwiseLayer {
   private readonly alpha: number;
 
   /**
-   * @throws Error when `alpha` is not a finite number > 0, or when `args` holds an argument name
+   * @throws Error when `alpha` is not a finite number > 0 and <= 2^126, or when `args` holds an argument name
    *   CELU does not know.
    */
   constructor(args: CELUArgs = {}) {
     super(args);
     checkArgNames('CELU', args, OWN_ARGS);
     this.alpha =
-      args.alpha === undefined ? DEFAULT_CELU_ALPHA : checkNumber('CELU', 'alpha', args.alpha, { min: 0, minExclusive: true });
+      args.alpha === undefined ? DEFAULT_CELU_ALPHA : checkNumber('CELU', 'alpha', args.alpha, { min: 0, minExclusive: true, max: CELU_MAX_ALPHA });
   }
 
   protected override activate(x: tf.Tensor, kwargs: Kwargs): tf.Tensor {

@@ -113,9 +113,10 @@ export function checkNumber(
   if (min !== undefined && (minExclusive ? v <= min : v < min)) fail();
   if (max !== undefined && (maxExclusive ? v >= max : v > max)) fail();
   if (!holdsAsFloat32(v)) {
-    throw new Error(
-      `${layerClass}: ${argName} must be ${allowed} that float32 can hold (0, or ${FLOAT32_MIN_NORMAL} <= |value| <= ${FLOAT32_MAX}), got ${describe(value)}.`,
-    );
+    // "0, or" only where the range allows 0 (not for "> 0").
+    const zeroAllowed = (min === undefined || min < 0 || (min === 0 && !minExclusive)) && (max === undefined || max > 0 || (max === 0 && !maxExclusive));
+    const float32Range = `${zeroAllowed ? '0, or ' : ''}${FLOAT32_MIN_NORMAL} <= |value| <= ${FLOAT32_MAX}`;
+    throw new Error(`${layerClass}: ${argName} must be ${allowed} that float32 can hold (${float32Range}), got ${describe(value)}.`);
   }
   return v === 0 ? 0 : v; // -0 as 0
 }

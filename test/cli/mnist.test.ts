@@ -94,6 +94,9 @@ describe('npm run mnist', () => {
     [['--data-dir', ' '], /--data-dir must name a folder, got an empty value/],
     [['--backend', 'cpu', '--stock-kernels'], /--stock-kernels applies to the wasm backend only, got --backend cpu/],
     [['--initial-slope', '1e39'], /--initial-slope must be a finite number >= 0 that float32 can hold/],
+    // Subnormal in float32: rejected here, before any folder is made (the layer would reject it later).
+    [['--initial-slope', '1e-40'], /--initial-slope must be a finite number >= 0 that float32 can hold \(0, or 1\.1754943508222875e-38 to 3\.4028234663852886e\+38\), got '1e-40'/],
+    [['--lr', '1e-40'], /--lr must be a finite number > 0 that float32 can hold \(1\.1754943508222875e-38 to 3\.4028234663852886e\+38\), got '1e-40'/],
     [['--initial-slope', 'x'], /--initial-slope must be a finite number >= 0, got 'x'/],
     [['--train-size', '70000'], /--train-size must be an integer from 1 to 60000, got '70000'/],
     [['--activation', 'relux'], /unknown activation 'relux'. Valid names: arelu, relu/],

@@ -83,7 +83,7 @@ const LAYERS: LayerCase[] = [
     ],
   },
   { cls: 'AlphaELU', make: lib.alphaELU as Factory, args: [{ arg: 'alpha', valid: (v) => finite(v) && v > 0 }] },
-  { cls: 'CELU', make: lib.celu as Factory, args: [{ arg: 'alpha', valid: (v) => finite(v) && v > 0 }] },
+  { cls: 'CELU', make: lib.celu as Factory, args: [{ arg: 'alpha', valid: (v) => finite(v) && v > 0 && v <= 2 ** 126 }] },
   { cls: 'TLU', make: lib.tlu as Factory, args: [{ arg: 'initialTau', valid: finite }, perUnit] },
   { cls: 'SwishBeta', make: lib.swishBeta as Factory, args: [{ arg: 'initialBeta', valid: finite }, perUnit] },
   {

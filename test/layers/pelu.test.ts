@@ -75,6 +75,11 @@ describe.each(BACKENDS)('PELU on %s', (backend) => {
     });
   });
 
+  it('keeps the input derivative >= 0 for a huge a, whose reciprocal is subnormal in float32 (a > 2^126)', () => {
+    const d = derivativeAt(peluWith(8.528969245997806e37, 1), [-50, -20, -10, -3]);
+    d.forEach((v, i) => expect(v, `point ${i}`).toBeGreaterThanOrEqual(0));
+  });
+
   it('does not drift below the bound under descent steps that push it down', () => {
     const layer = peluWith(0.05, 1);
     const x = tf.tensor2d([[0.5, 1, 2]]);

@@ -2,7 +2,7 @@
  * The ELU family's SIMD kernels (ELU-alpha and CELU through the scaled ELU, PELU).
  */
 import { addToSum, counted, elementSumLocals, exported, f64, flushSum, ifPositive, MATH, N, ONE, ptrs, scalars, totalF64 } from './wat_function.js';
-import { elementLoop, expm1Into, get, LOOP_LOCALS } from './wat_math.js';
+import { elementLoop, expm1Into, f32x4, get, LOOP_LOCALS } from './wat_math.js';
 
 /**
  * scaled_elu(x, y, n, alpha, inv): y = x for x > 0, alpha expm1(x inv) otherwise (NaN stays NaN).
@@ -75,7 +75,8 @@ ${elementLoop(
     [
       `(local.set $v ${load('x')})`,
       `(local.set $g ${load('dy')})`,
-      `(local.set $w (f32x4.mul ${load('y')} ${get('vInvA')}))`,
+      // e = y / a >= -1; y (1 / a) can round below -1 when 1 / a is subnormal (a > 2^126).
+      `(local.set $w (f32x4.pmax (f32x4.mul ${load('y')} ${get('vInvA')}) ${f32x4(-1)}))`,
       `(local.set $z (f32x4.mul ${get('g')} ${ifPositive(get('v'), ONE, `(f32x4.add ${get('w')} ${ONE})`)}))`,
       store('dx', `(f32x4.mul ${get('z')} ${get('vScale')})`),
       addToSum('sumA', counted(`(f32x4.mul ${get('g')} ${get('w')})`, lanes)),
