@@ -1,7 +1,7 @@
 /**
  * The ELU family's SIMD kernels (ELU-alpha and CELU through the scaled ELU, PELU).
  */
-import { addToSum, counted, elementSumLocals, exported, f64, flushSum, ifPositive, MATH, N, ONE, ptrs, scalars, totalF64 } from './wat_function.js';
+import { addToSum, counted, elementSumLocals, exported, f64, flushSum, ifPositive, MATH, N, ONE, ptrs, scalars, splatScalars, totalF64 } from './wat_function.js';
 import { elementLoop, expm1Into, f32x4, get, LOOP_LOCALS } from './wat_math.js';
 
 /**
@@ -9,33 +9,34 @@ import { elementLoop, expm1Into, f32x4, get, LOOP_LOCALS } from './wat_math.js';
  * scaled_elu_grad(dy, y, dx, n, alpha, inv): dx = dy for y > 0 (i.e. x > 0, alpha > 0), dy (y + alpha)
  * inv otherwise.
  */
+const ALPHA_INV = splatScalars('alpha', 'inv');
+const A_INV = splatScalars('a', 'inv');
+
 export const scaledElu = [
   exported(
     'scaled_elu',
-    [...ptrs('x', 'y'), N, ...scalars('alpha', 'inv')],
-    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
-    `(local.set $va (f32x4.splat ${get('alpha')}))
-(local.set $vi (f32x4.splat ${get('inv')}))
+    [...ptrs('x', 'y'), N, ...ALPHA_INV.params],
+    `${LOOP_LOCALS} ${MATH} ${ALPHA_INV.locals}`,
+    `${ALPHA_INV.init}
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $v ${load('x')})`,
     // Positive lanes give an unspecified expm1 (even NaN), which the select below discards.
-    `(local.set $z (f32x4.mul ${get('v')} ${get('vi')}))`,
+    `(local.set $z (f32x4.mul ${get('v')} ${get('vInv')}))`,
     expm1Into('w', 'z'),
-    store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('va')} ${get('w')})`)),
+    store('y', ifPositive(get('v'), get('v'), `(f32x4.mul ${get('vAlpha')} ${get('w')})`)),
   ].join('\n'),
 )}`,
   ),
   exported(
     'scaled_elu_grad',
-    [...ptrs('dy', 'y', 'dx'), N, ...scalars('alpha', 'inv')],
-    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
-    `(local.set $va (f32x4.splat ${get('alpha')}))
-(local.set $vi (f32x4.splat ${get('inv')}))
+    [...ptrs('dy', 'y', 'dx'), N, ...ALPHA_INV.params],
+    `${LOOP_LOCALS} ${MATH} ${ALPHA_INV.locals}`,
+    `${ALPHA_INV.init}
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $w ${load('y')})`,
-    store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(get('w'), ONE, `(f32x4.mul (f32x4.add ${get('w')} ${get('va')}) ${get('vi')})`)})`),
+    store('dx', `(f32x4.mul ${load('dy')} ${ifPositive(get('w'), ONE, `(f32x4.mul (f32x4.add ${get('w')} ${get('vAlpha')}) ${get('vInv')})`)})`),
   ].join('\n'),
 )}`,
   ),
@@ -52,15 +53,14 @@ ${elementLoop(({ load, store }) =>
 export const pelu = [
   exported(
     'pelu',
-    [...ptrs('x', 'y'), N, ...scalars('a', 'inv')],
-    `${LOOP_LOCALS} ${MATH} (local $va v128) (local $vi v128)`,
-    `(local.set $va (f32x4.splat ${get('a')}))
-(local.set $vi (f32x4.splat ${get('inv')}))
+    [...ptrs('x', 'y'), N, ...A_INV.params],
+    `${LOOP_LOCALS} ${MATH} ${A_INV.locals}`,
+    `${A_INV.init}
 ${elementLoop(({ load, store }) =>
   [
-    `(local.set $z (f32x4.mul ${load('x')} ${get('vi')}))`,
+    `(local.set $z (f32x4.mul ${load('x')} ${get('vInv')}))`,
     expm1Into('w', 'z'), // positive lanes: discarded below
-    store('y', `(f32x4.mul ${get('va')} ${ifPositive(get('z'), get('z'), get('w'))})`),
+    store('y', `(f32x4.mul ${get('vA')} ${ifPositive(get('z'), get('z'), get('w'))})`),
   ].join('\n'),
 )}`,
   ),

@@ -19,6 +19,24 @@ export function exported(name: string, params: Param[], locals: string, body: st
 export const ptrs = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'i32' as const }));
 /** f32 parameters named `names`. */
 export const scalars = (...names: string[]): Param[] => names.map((name) => ({ name, type: 'f32' as const }));
+/** The local that {@link splatScalars} copies the scalar `name` into: alpha -> vAlpha. */
+export function splatName(name: string): string {
+  return `v${name[0].toUpperCase()}${name.slice(1)}`;
+}
+
+/**
+ * f32 parameters `names`, each copied into all four lanes of a v128 local ({@link splatName}) at
+ * the start of the function: `params` for the parameter list, `locals` for the declarations,
+ * `init` to put first in the body.
+ */
+export function splatScalars(...names: string[]): { params: Param[]; locals: string; init: string } {
+  return {
+    params: scalars(...names),
+    locals: v128Locals(names.map(splatName)),
+    init: names.map((n) => `(local.set $${splatName(n)} (f32x4.splat ${get(n)}))`).join('\n'),
+  };
+}
+
 /** The element count parameter. */
 export const N: Param = { name: 'n', type: 'i32' };
 /** The units of a row (the last axis), for per-unit parameters. */

@@ -1,7 +1,7 @@
 /**
  * The SIMD kernels built on the sigmoid: Swish-beta, ACON-C and MSAF's sum of sigmoids.
  */
-import { exported, MATH, N, ONE, ptrs, scalars, UNITS } from './wat_function.js';
+import { exported, MATH, N, ONE, ptrs, splatScalars, UNITS } from './wat_function.js';
 import { addToUnitSums, elementLoop, get, LOOP_LOCALS, ROW_LOOP_LOCALS, rowLoop, SIGMOID_SLOPE, sigmoidInto } from './wat_math.js';
 
 /**
@@ -109,13 +109,16 @@ export const aconC = [
  * sigmoid_sum_add(x, y, slope, n, shift): y += s, slope += s (1 - s).
  * multiply(a, b, out, n): out = a b (the gradient dy slope).
  */
+const FIRST = splatScalars('shift', 'offset');
+const TWO = splatScalars('shift0', 'shift1', 'offset');
+const ADD = splatScalars('shift');
+
 export const sigmoidSum = [
   exported(
     'sigmoid_sum_first',
-    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift', 'offset')],
-    `${LOOP_LOCALS} ${MATH} (local $vShift v128) (local $vOffset v128)`,
-    `(local.set $vShift (f32x4.splat ${get('shift')}))
-(local.set $vOffset (f32x4.splat ${get('offset')}))
+    [...ptrs('x', 'y', 'slope'), N, ...FIRST.params],
+    `${LOOP_LOCALS} ${MATH} ${FIRST.locals}`,
+    `${FIRST.init}
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
@@ -127,11 +130,9 @@ ${elementLoop(({ load, store }) =>
   ),
   exported(
     'sigmoid_sum_two',
-    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift0', 'shift1', 'offset')],
-    `${LOOP_LOCALS} ${MATH} (local $vShift0 v128) (local $vShift1 v128) (local $vOffset v128)`,
-    `(local.set $vShift0 (f32x4.splat ${get('shift0')}))
-(local.set $vShift1 (f32x4.splat ${get('shift1')}))
-(local.set $vOffset (f32x4.splat ${get('offset')}))
+    [...ptrs('x', 'y', 'slope'), N, ...TWO.params],
+    `${LOOP_LOCALS} ${MATH} ${TWO.locals}`,
+    `${TWO.init}
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $v ${load('x')})`,
@@ -147,9 +148,9 @@ ${elementLoop(({ load, store }) =>
   ),
   exported(
     'sigmoid_sum_add',
-    [...ptrs('x', 'y', 'slope'), N, ...scalars('shift')],
-    `${LOOP_LOCALS} ${MATH} (local $vShift v128)`,
-    `(local.set $vShift (f32x4.splat ${get('shift')}))
+    [...ptrs('x', 'y', 'slope'), N, ...ADD.params],
+    `${LOOP_LOCALS} ${MATH} ${ADD.locals}`,
+    `${ADD.init}
 ${elementLoop(({ load, store }) =>
   [
     `(local.set $z (f32x4.sub ${load('x')} ${get('vShift')}))`,
