@@ -17,6 +17,20 @@ function images(n: number, features: number, seed: number): LabelledImages {
 describe.each(BACKENDS)('training memory on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
+  /** A one-epoch runExperiment setup: `train` random images (batch train / 2) and `test` more. */
+  function experiment(activation: string, train: number, test: number) {
+    const data = { train: images(train, 784, train), test: images(test, 784, test + 1) };
+    const config: RunConfig = {
+      activation, seed: 1, epochs: 1, batchSize: train / 2, lr: 0.001, initialSlope: 0.1,
+      trainSize: train, testSize: test, hiddenBias: 0, stress: false, probeSize: 0,
+    };
+    const env = {
+      backend, kernels: null, machine: { cpu: 'test', cores: 1, node: process.version, platform: 'test' },
+      versions: { tfjs: tf.version.tfjs, tfjsActivations: 'test' },
+    };
+    return { data, config, env };
+  }
+
   it('trainClassifier holds the same number of tensors at every epoch end (no per-epoch log tensors pile up)', async () => {
     const train = images(32, 6, 1);
     const validation = images(16, 6, 2);
@@ -44,15 +58,7 @@ describe.each(BACKENDS)('training memory on %s', (backend) => {
   });
 
   it('runExperiment records whether the SIMD kernels ran: an activation with one, then with them switched off', async () => {
-    const data = { train: images(16, 784, 5), test: images(8, 784, 6) };
-    const config: RunConfig = {
-      activation: 'msaf', seed: 1, epochs: 1, batchSize: 8, lr: 0.001, initialSlope: 0.1,
-      trainSize: 16, testSize: 8, hiddenBias: 0, stress: false, probeSize: 0,
-    };
-    const env = {
-      backend, kernels: null, machine: { cpu: 'test', cores: 1, node: process.version, platform: 'test' },
-      versions: { tfjs: tf.version.tfjs, tfjsActivations: 'test' },
-    };
+    const { data, config, env } = experiment('msaf', 16, 8);
     expect((await runExperiment(config, data, env)).simdKernels).toBe(backend === 'wasm' ? true : null);
     const previous = setWasmSimdKernelsEnabled(false);
     try {
@@ -64,15 +70,7 @@ describe.each(BACKENDS)('training memory on %s', (backend) => {
   });
 
   it('runExperiment leaves no tensor behind, optimizer state included', async () => {
-    const data = { train: images(32, 784, 3), test: images(16, 784, 4) };
-    const config: RunConfig = {
-      activation: 'arelu', seed: 1, epochs: 1, batchSize: 16, lr: 0.001, initialSlope: 0.1,
-      trainSize: 32, testSize: 16, hiddenBias: 0, stress: false, probeSize: 0,
-    };
-    const env = {
-      backend, kernels: null, machine: { cpu: 'test', cores: 1, node: process.version, platform: 'test' },
-      versions: { tfjs: tf.version.tfjs, tfjsActivations: 'test' },
-    };
+    const { data, config, env } = experiment('arelu', 32, 16);
     await runExperiment(config, data, env); // warm-up: one-time tensors of tfjs itself
     const before = tf.memory();
     const record = await runExperiment(config, data, env);
